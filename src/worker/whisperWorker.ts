@@ -1,0 +1,2 @@
+// Whisper worker entry (filled in by the worker host).
+export {};
