@@ -1,0 +1,293 @@
+// The extension's handle on the Whisper worker: lazy start, typed request/reply with ids, one model kept warm
+// while in use and unloaded after an idle timeout, crash detection with bounded restarts, and a retry of the
+// phrase that was being transcribed when the worker died, so a crash never loses dictated speech.
+import type { LoadResult, TranscribeOptions, TranscribeResult, TranscriptSegment, WorkerErrorCode, WorkerReply, WorkerRequest, WorkerRequestType, WorkerResultMap, WorkerStats } from './protocol';
+import { WhisperWorkerError } from './protocol';
+import { startTransport, WorkerExit, WorkerHostKind, WorkerTransport } from './transport';
+
+export interface WhisperClientLog {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface WhisperClientOptions {
+  workerScript: string;
+  host: WorkerHostKind;
+  /** Addon builds to try, best first (e.g. AVX2 then baseline). A worker killed by SIGILL demotes to the next. */
+  addonCandidates: readonly string[];
+  idleUnloadMs: number;
+  /** At most this many unexpected worker exits within `restartWindowMs`; beyond that requests fail. */
+  maxRestarts?: number;
+  restartWindowMs?: number;
+  execPath?: string;
+  env?: NodeJS.ProcessEnv;
+  allowEmptyModel?: boolean;
+  log?: WhisperClientLog;
+  /** Called when a worker process starts, so the resource registry can guarantee it is killed. */
+  onWorkerStarted?: (pid: number | undefined, kill: () => void) => void;
+  /** Called once per unexpected worker exit, with a user-facing description. */
+  onCrash?: (description: string, exit: WorkerExit) => void;
+  requestTimeoutMs?: number;
+}
+
+interface Pending {
+  type: WorkerRequestType;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  onPartial?: (segment: TranscriptSegment) => void;
+}
+
+interface Session {
+  transport: WorkerTransport;
+  ready: Promise<void>;
+  loadedModel?: string;
+  exited: boolean;
+}
+
+const silentLog: WhisperClientLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export class WhisperClient {
+  private session?: Session;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private crashTimes: number[] = [];
+  private addonIndex = 0;
+  private idleTimer?: NodeJS.Timeout;
+  private activeJobs = 0;
+  private disposed = false;
+  private desiredModel?: string;
+  private readonly log: WhisperClientLog;
+
+  constructor(private readonly options: WhisperClientOptions) {
+    this.log = options.log ?? silentLog;
+  }
+
+  /** PID of the worker process (undefined when not running or hosted as a thread). */
+  get pid(): number | undefined {
+    return this.session && !this.session.exited ? this.session.transport.pid : undefined;
+  }
+
+  get running(): boolean {
+    return !!this.session && !this.session.exited;
+  }
+
+  get busy(): boolean {
+    return this.activeJobs > 0;
+  }
+
+  get addonPath(): string {
+    return this.options.addonCandidates[Math.min(this.addonIndex, this.options.addonCandidates.length - 1)];
+  }
+
+  /** Starts the worker if needed and makes sure `modelPath` is the loaded model. */
+  async ensureModel(modelPath: string): Promise<LoadResult> {
+    this.desiredModel = modelPath;
+    const session = await this.ensureSession();
+    if (session.loadedModel === modelPath) return { modelPath, loadMs: 0 };
+    const result = await this.request<'load'>(session, { type: 'load', modelPath, addonPath: this.addonPath });
+    session.loadedModel = modelPath;
+    this.log.info(`Whisper model loaded in ${result.loadMs} ms: ${modelPath}`);
+    return result;
+  }
+
+  /**
+   * Transcribes 16 kHz mono Float32 PCM with the model given to ensureModel. If the worker dies during the job,
+   * it is restarted (within the restart budget) and the same audio is transcribed again.
+   */
+  async transcribe(pcm: Float32Array, options: TranscribeOptions, onPartial?: (segment: TranscriptSegment) => void): Promise<TranscribeResult> {
+    if (!this.desiredModel) throw new WhisperWorkerError('MODEL_NOT_LOADED', 'Call ensureModel() before transcribe().');
+    this.activeJobs++;
+    this.clearIdleTimer();
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.ensureModel(this.desiredModel);
+          const session = this.session!;
+          return await this.request<'transcribe'>(session, { type: 'transcribe', pcm, options }, onPartial);
+        } catch (error) {
+          const code = (error as WhisperWorkerError).code;
+          if (code === 'WORKER_CRASHED' && attempt === 0 && this.canRestart()) {
+            this.log.warn('Retrying the phrase after the Whisper worker stopped unexpectedly.');
+            continue;
+          }
+          throw error;
+        }
+      }
+    } finally {
+      this.activeJobs--;
+      this.armIdleTimer();
+    }
+  }
+
+  async stats(): Promise<WorkerStats | undefined> {
+    const session = this.session;
+    if (!session || session.exited) return undefined;
+    return this.request<'stats'>(session, { type: 'stats' });
+  }
+
+  /**
+   * Unloads the model. A worker process is ended entirely, since only process exit returns all of whisper.cpp's
+   * memory to the OS; a worker thread frees the model and stays.
+   */
+  async unload(): Promise<void> {
+    this.clearIdleTimer();
+    const session = this.session;
+    if (!session || session.exited) return;
+    if (session.transport.kind === 'process') return this.shutdown();
+    await this.request<'free'>(session, { type: 'free' });
+    session.loadedModel = undefined;
+  }
+
+  /** Graceful stop: the worker finishes its running job, frees the model and exits. */
+  async shutdown(timeoutMs = 5000): Promise<void> {
+    this.clearIdleTimer();
+    const session = this.session;
+    if (!session || session.exited) return;
+    const exited = new Promise<void>((resolve) => session.transport.onExit(() => resolve()));
+    try {
+      await Promise.race([this.request<'shutdown'>(session, { type: 'shutdown' }), delay(timeoutMs)]);
+      await Promise.race([exited, delay(timeoutMs)]);
+    } catch {
+      // fall through to the kill below
+    }
+    if (!session.exited) this.killSession(session);
+  }
+
+  /**
+   * Synchronous teardown for deactivate: a worker process is killed at once (it cannot harm the host). A worker
+   * thread is only terminated when idle, because terminating it mid-transcription aborts the whole host process.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.clearIdleTimer();
+    const session = this.session;
+    if (session && !session.exited) {
+      if (session.transport.kind === 'thread' && this.activeJobs > 0) void this.shutdown();
+      else this.killSession(session);
+    }
+    this.rejectAll('WORKER_UNAVAILABLE', 'The Whisper worker was stopped.');
+  }
+
+  private async ensureSession(): Promise<Session> {
+    if (this.disposed) throw new WhisperWorkerError('WORKER_UNAVAILABLE', 'The Whisper worker has been disposed.');
+    if (this.session && !this.session.exited) {
+      await this.session.ready;
+      return this.session;
+    }
+    const transport = startTransport(this.options.host, {
+      script: this.options.workerScript,
+      execPath: this.options.execPath ?? process.execPath,
+      env: this.options.env ?? process.env,
+      allowEmptyModel: !!this.options.allowEmptyModel,
+    });
+    let markReady!: () => void;
+    let failStart!: (error: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failStart = reject;
+    });
+    const session: Session = { transport, ready, exited: false };
+    this.session = session;
+    transport.onMessage((reply) => (reply.kind === 'ready' ? markReady() : this.onReply(reply)));
+    transport.onExit((exit) => {
+      session.exited = true;
+      failStart(new WhisperWorkerError('WORKER_CRASHED', describeExit(exit)));
+      this.onSessionExit(session, exit);
+    });
+    this.options.onWorkerStarted?.(transport.pid, () => transport.kill());
+    this.log.info(`Whisper worker started (${transport.kind}${transport.pid ? `, pid ${transport.pid}` : ''}, addon ${this.addonPath}).`);
+    await ready;
+    return session;
+  }
+
+  private request<K extends WorkerRequestType>(session: Session, body: DistributiveOmit<Extract<WorkerRequest, { type: K }>, 'id'>, onPartial?: (segment: TranscriptSegment) => void): Promise<WorkerResultMap[K]> {
+    if (session.exited) return Promise.reject(new WhisperWorkerError('WORKER_CRASHED', 'The Whisper worker is not running.'));
+    const id = this.nextId++;
+    return new Promise<WorkerResultMap[K]>((resolve, reject) => {
+      this.pending.set(id, { type: body.type, resolve: resolve as (v: unknown) => void, reject, onPartial });
+      session.transport.send({ ...body, id } as WorkerRequest);
+    });
+  }
+
+  private onReply(reply: WorkerReply): void {
+    if (reply.kind === 'log') {
+      this.log[reply.level](`[worker] ${reply.message}`);
+      return;
+    }
+    if (reply.kind === 'partial') {
+      this.pending.get(reply.id)?.onPartial?.(reply.segment);
+      return;
+    }
+    if (reply.kind !== 'reply') return;
+    const pending = this.pending.get(reply.id);
+    if (!pending) return;
+    this.pending.delete(reply.id);
+    if (reply.ok) pending.resolve(reply.result);
+    else pending.reject(new WhisperWorkerError(reply.error.code, reply.error.message));
+  }
+
+  private onSessionExit(session: Session, exit: WorkerExit): void {
+    if (this.session === session) this.session = undefined;
+    const expected = this.disposed || (exit.code === 0 && exit.signal === null);
+    if (expected) {
+      this.rejectAll('WORKER_UNAVAILABLE', 'The Whisper worker stopped.');
+      this.log.info('Whisper worker stopped.');
+      return;
+    }
+    const description = describeExit(exit);
+    this.crashTimes.push(Date.now());
+    if (exit.signal === 'SIGILL' && this.addonIndex < this.options.addonCandidates.length - 1) {
+      this.addonIndex++;
+      this.log.warn(`The optimised whisper.cpp build is not supported by this CPU; using ${this.addonPath}.`);
+    }
+    this.log.error(`Whisper worker stopped unexpectedly: ${description}`);
+    this.options.onCrash?.(description, exit);
+    this.rejectAll('WORKER_CRASHED', description);
+  }
+
+  private canRestart(): boolean {
+    const window = this.options.restartWindowMs ?? 5 * 60_000;
+    const now = Date.now();
+    this.crashTimes = this.crashTimes.filter((t) => now - t < window);
+    return !this.disposed && this.crashTimes.length <= (this.options.maxRestarts ?? 3);
+  }
+
+  private rejectAll(code: WorkerErrorCode, message: string): void {
+    const entries = [...this.pending.values()];
+    this.pending.clear();
+    for (const pending of entries) pending.reject(new WhisperWorkerError(code, message));
+  }
+
+  private killSession(session: Session): void {
+    session.transport.kill();
+  }
+
+  private armIdleTimer(): void {
+    this.clearIdleTimer();
+    if (this.activeJobs > 0 || this.disposed || this.options.idleUnloadMs <= 0) return;
+    this.idleTimer = setTimeout(() => {
+      this.log.info(`Unloading the Whisper model after ${Math.round(this.options.idleUnloadMs / 1000)} s idle.`);
+      void this.unload().catch((error) => this.log.warn(`Idle unload failed: ${(error as Error).message}`));
+    }, this.options.idleUnloadMs);
+    this.idleTimer.unref();
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function describeExit(exit: WorkerExit): string {
+  if (exit.signal) return `the worker was killed by ${exit.signal}`;
+  if (exit.code === null) return 'the worker could not be started';
+  return `the worker exited with code ${exit.code}`;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

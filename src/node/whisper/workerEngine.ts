@@ -1,0 +1,246 @@
+// The request handler that runs inside the Whisper worker (child process or worker thread). It owns the native
+// model and enforces the rules that keep smart-whisper from crashing its process (FINDINGS): the model file is
+// validated before loading, PCM must be a Float32Array, one transcription runs at a time, and the model is never
+// freed (nor the worker ended) while a transcription is in flight.
+import type { NativeTranscribeParams, NativeWhisperModel, WhisperBinding } from './binding';
+import { validateModelFile, ModelFileError } from './modelValidation';
+import type { TranscribeOptions, TranscribeResult, WorkerErrorCode, WorkerReply, WorkerRequest, WorkerResultMap, WorkerStats } from './protocol';
+
+class EngineError extends Error {
+  constructor(readonly code: WorkerErrorCode, message: string) {
+    super(message);
+  }
+}
+
+/** whisper.cpp refuses input shorter than 1 s; short phrases ("yes", "new line") are padded with silence. */
+const MIN_SAMPLES = 16000 + 800;
+
+function padToMinimum(pcm: Float32Array): Float32Array {
+  if (pcm.length >= MIN_SAMPLES) return pcm;
+  const padded = new Float32Array(MIN_SAMPLES);
+  padded.set(pcm);
+  return padded;
+}
+
+/** Longest audio accepted in one request: whisper.cpp handles long input, but a phrase or file chunk never needs more. */
+const MAX_SAMPLES = 16000 * 60 * 10;
+
+interface QueuedJob {
+  id: number;
+  pcm: Float32Array;
+  options: TranscribeOptions;
+  cancelled: boolean;
+}
+
+export interface EngineHost {
+  post(reply: WorkerReply): void;
+  /** Ends the hosting process/thread after the last reply has been posted. */
+  exit(): void;
+  loadBinding(addonPath: string): WhisperBinding;
+  allowEmptyModel: boolean;
+}
+
+export function dictationParams(options: TranscribeOptions): Partial<NativeTranscribeParams> {
+  return {
+    strategy: options.beamSize > 1 ? 1 : 0,
+    beam_size: Math.max(1, options.beamSize),
+    best_of: 1,
+    n_threads: Math.max(1, options.threads),
+    language: options.language || 'en',
+    translate: false,
+    // Each phrase is independent audio; carrying decoder context across phrases invites repetition loops.
+    no_context: true,
+    no_timestamps: false,
+    single_segment: false,
+    suppress_blank: true,
+    suppress_non_speech_tokens: true,
+    temperature: 0,
+    // Temperature fallback re-decodes a hard phrase up to 5 times: too slow for dictation, and silence is
+    // filtered before it gets here.
+    temperature_inc: 0,
+    no_speech_thold: 0.6,
+    audio_ctx: Math.max(0, options.audioContext),
+    initial_prompt: options.initialPrompt ?? '',
+    format: 'simple',
+  };
+}
+
+export class WhisperWorkerEngine {
+  private binding?: WhisperBinding;
+  private addonPath?: string;
+  private model?: NativeWhisperModel;
+  private modelPath?: string;
+  private readonly queue: QueuedJob[] = [];
+  private running?: QueuedJob;
+  private jobsCompleted = 0;
+  private shuttingDown = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly host: EngineHost) {}
+
+  async handle(request: WorkerRequest): Promise<void> {
+    try {
+      if (this.shuttingDown && request.type !== 'stats') throw new EngineError('BUSY_SHUTTING_DOWN', 'The Whisper worker is shutting down.');
+      switch (request.type) {
+        case 'load':
+          return this.reply(request.id, await this.load(request.modelPath, request.addonPath));
+        case 'transcribe':
+          return this.enqueue(request.id, request.pcm, request.options);
+        case 'cancel':
+          return this.reply(request.id, { cancelled: this.cancel(request.targetId) });
+        case 'free':
+          return this.reply(request.id, { freed: await this.free() });
+        case 'stats':
+          return this.reply(request.id, this.stats());
+        case 'shutdown':
+          this.shuttingDown = true;
+          for (const job of this.queue.splice(0)) this.fail(job.id, new EngineError('CANCELLED', 'The worker shut down before this phrase was transcribed.'));
+          await this.free();
+          this.reply(request.id, { ok: true });
+          return this.host.exit();
+        default: {
+          const unknown = request as { id: number; type: string };
+          throw new EngineError('UNKNOWN_REQUEST', `Unknown request type ${unknown.type}`);
+        }
+      }
+    } catch (error) {
+      this.fail(request.id, error);
+    }
+  }
+
+  private reply<K extends keyof WorkerResultMap>(id: number, result: WorkerResultMap[K]): void {
+    this.host.post({ kind: 'reply', id, ok: true, result });
+  }
+
+  private fail(id: number, error: unknown): void {
+    const code: WorkerErrorCode = error instanceof EngineError ? error.code : error instanceof ModelFileError ? 'MODEL_INVALID' : 'INTERNAL';
+    const message = error instanceof Error ? error.message : String(error);
+    this.host.post({ kind: 'reply', id, ok: false, error: { code, message } });
+  }
+
+  private async load(modelPath: string, addonPath: string): Promise<WorkerResultMap['load']> {
+    const started = Date.now();
+    if (this.model && !this.model.freed && this.modelPath === modelPath) return { modelPath, loadMs: 0 };
+    try {
+      await validateModelFile(modelPath, { allowEmpty: this.host.allowEmptyModel });
+    } catch (error) {
+      if (error instanceof ModelFileError && error.problem === 'TRUNCATED' && /cannot be read/.test(error.message)) {
+        throw new EngineError('MODEL_NOT_FOUND', error.message);
+      }
+      throw error;
+    }
+    if (!this.binding || this.addonPath !== addonPath) {
+      if (this.binding) throw new EngineError('ADDON_LOAD_FAILED', 'A different native addon is already loaded in this worker; restart the worker to switch.');
+      try {
+        this.binding = this.host.loadBinding(addonPath);
+        this.addonPath = addonPath;
+      } catch (error) {
+        throw new EngineError('ADDON_LOAD_FAILED', `The whisper.cpp addon could not be loaded from ${addonPath}: ${(error as Error).message}`);
+      }
+    }
+    await this.free();
+    this.model = await this.binding.WhisperModel.load(modelPath, false);
+    this.modelPath = modelPath;
+    return { modelPath, loadMs: Date.now() - started };
+  }
+
+  private enqueue(id: number, pcm: Float32Array, options: TranscribeOptions): void {
+    // A Float64Array segfaults the native code and an Int16Array is read as garbage: refuse anything else.
+    if (!(pcm instanceof Float32Array)) throw new EngineError('BAD_AUDIO', 'Audio must be a Float32Array of 16 kHz mono samples.');
+    if (pcm.length === 0 || pcm.length > MAX_SAMPLES) throw new EngineError('BAD_AUDIO', `Audio length ${pcm.length} samples is outside 1…${MAX_SAMPLES}.`);
+    if (!this.model || this.model.freed) throw new EngineError('MODEL_NOT_LOADED', 'No model is loaded in the Whisper worker.');
+    this.queue.push({ id, pcm: padToMinimum(pcm), options, cancelled: false });
+    void this.pump();
+  }
+
+  private cancel(targetId: number): boolean {
+    const index = this.queue.findIndex((job) => job.id === targetId);
+    if (index >= 0) {
+      const [job] = this.queue.splice(index, 1);
+      this.reply(job.id, { segments: [], text: '', elapsedMs: 0, cancelled: true });
+      return true;
+    }
+    // whisper.cpp cannot be interrupted safely: the running job finishes and its result is discarded.
+    if (this.running?.id === targetId) {
+      this.running.cancelled = true;
+      return true;
+    }
+    return false;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    const job = this.queue.shift();
+    if (!job) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+      return;
+    }
+    this.running = job;
+    try {
+      const result = await this.transcribe(job);
+      this.reply(job.id, result);
+    } catch (error) {
+      this.fail(job.id, error);
+    } finally {
+      this.running = undefined;
+      this.jobsCompleted++;
+      void this.pump();
+    }
+  }
+
+  private transcribe(job: QueuedJob): Promise<TranscribeResult> {
+    const model = this.model;
+    const binding = this.binding;
+    if (!model || !binding || model.freed || !model.handle) return Promise.reject(new EngineError('MODEL_NOT_LOADED', 'The model was unloaded.'));
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+      binding.transcribe(
+        model.handle!,
+        job.pcm,
+        dictationParams(job.options),
+        (results) => {
+          // A native failure resolves with an Error object instead of rejecting.
+          if (results instanceof Error) return reject(new EngineError('TRANSCRIBE_FAILED', results.message));
+          if (job.cancelled) return resolve({ segments: [], text: '', elapsedMs: Date.now() - started, cancelled: true });
+          const segments = results.map((s) => ({ fromMs: s.from, toMs: s.to, text: s.text }));
+          resolve({ segments, text: segments.map((s) => s.text).join('').trim(), elapsedMs: Date.now() - started, cancelled: false });
+        },
+        (segment) => {
+          if (!job.cancelled) this.host.post({ kind: 'partial', id: job.id, segment: { fromMs: segment.from, toMs: segment.to, text: segment.text } });
+        },
+      );
+    });
+  }
+
+  private whenIdle(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Frees the model once no transcription is running (freeing mid-job aborts the process). */
+  private async free(): Promise<boolean> {
+    await this.whenIdle();
+    const model = this.model;
+    this.model = undefined;
+    this.modelPath = undefined;
+    if (!model || model.freed) return false;
+    await model.free();
+    return true;
+  }
+
+  private stats(): WorkerStats {
+    const usage = process.memoryUsage();
+    return {
+      pid: process.pid,
+      rssBytes: usage.rss,
+      heapUsedBytes: usage.heapUsed,
+      externalBytes: usage.external,
+      arrayBuffersBytes: usage.arrayBuffers,
+      modelLoaded: !!this.model && !this.model.freed,
+      modelPath: this.modelPath,
+      addonPath: this.addonPath,
+      jobsCompleted: this.jobsCompleted,
+      busy: !!this.running,
+    };
+  }
+}
