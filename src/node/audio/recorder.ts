@@ -1,0 +1,199 @@
+// The microphone: a sox / rec / arecord child process writing raw 16 kHz mono s16le PCM to stdout.
+//
+// This replaces node-record-lpcm16 (see CHANGELOG): that package cannot run a recorder from a configured absolute
+// path, has no 'error' listener on its child (a missing sox throws an unhandled ENOENT), reports arecord's normal
+// exit code 1 after SIGTERM as an error, and stops with a bare SIGTERM that drops the tail of the speech. We keep its
+// proven command lines and add what it lacks: no shell, every error path caught, a stop that keeps the last
+// ~300 ms, and SIGKILL when the recorder ignores SIGTERM.
+import { spawn, ChildProcessByStdio } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+import type { Readable } from 'node:stream';
+
+export type RecorderProgram = 'sox' | 'rec' | 'arecord';
+export type RecorderChoice = RecorderProgram | 'auto';
+
+export type RecorderErrorCode = 'RECORDER_NOT_FOUND' | 'RECORDER_FAILED' | 'DEVICE_BUSY' | 'RECORDER_DIED';
+
+export class RecorderError extends Error {
+  constructor(readonly code: RecorderErrorCode, message: string, readonly detail = '') {
+    super(message);
+    this.name = 'RecorderError';
+  }
+}
+
+export const SAMPLE_RATE = 16000;
+
+export interface RecorderCommand {
+  program: RecorderProgram;
+  executable: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+/** Argument lists as node-record-lpcm16 builds them, for raw output (no WAV header in the stream). */
+export function recorderArgs(program: RecorderProgram, device: string | undefined, platform: NodeJS.Platform = process.platform): { args: string[]; env: NodeJS.ProcessEnv } {
+  const rate = String(SAMPLE_RATE);
+  if (program === 'arecord') {
+    const args = ['-q', '-r', rate, '-c', '1', '-t', 'raw', '-f', 'S16_LE', '-'];
+    return { args: device ? ['-D', device, ...args] : args, env: {} };
+  }
+  const output = ['--no-show-progress', '--rate', rate, '--channels', '1', '--encoding', 'signed-integer', '--bits', '16', '--type', 'raw', '-'];
+  if (program === 'rec') return { args: ['-q', ...output.slice(1)], env: device ? { AUDIODEV: device } : {} };
+  // sox: on Windows the device is named with the waveaudio driver; elsewhere AUDIODEV selects it.
+  if (platform === 'win32' && device) return { args: ['-t', 'waveaudio', device, ...output], env: {} };
+  return { args: ['--default-device', ...output], env: device ? { AUDIODEV: device } : {} };
+}
+
+export function installHint(platform: NodeJS.Platform = process.platform): string {
+  switch (platform) {
+    case 'darwin':
+      return 'Install SoX with Homebrew: `brew install sox`, then restart VS Code.';
+    case 'win32':
+      return 'Install SoX: `winget install ChrisBagwell.SoX` (or `choco install sox.portable`), then restart VS Code or set "offlineDictation.recorder.path" to sox.exe.';
+    default:
+      return 'Install SoX or ALSA tools: `sudo apt install sox libsox-fmt-pulse` (Debian/Ubuntu), `sudo dnf install sox` (Fedora) or `sudo apt install alsa-utils` for arecord.';
+  }
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, process.platform === 'win32' ? constants.F_OK : constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function searchPath(name: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | undefined {
+  const dirs = (env.PATH ?? env.Path ?? '').split(delimiter).filter(Boolean);
+  const names = platform === 'win32' ? [`${name}.exe`, `${name}.cmd`, name] : [name];
+  for (const dir of dirs) for (const candidate of names) if (isExecutable(join(dir, candidate))) return join(dir, candidate);
+  return undefined;
+}
+
+function programFromPath(path: string): RecorderProgram {
+  const base = path.split(/[\\/]/).pop()!.toLowerCase().replace(/\.exe$/, '');
+  return base === 'arecord' || base === 'rec' ? base : 'sox';
+}
+
+/**
+ * Finds the recorder to run: an explicit absolute path wins (its file name tells which program it is, unless the
+ * choice names one), else the chosen program on PATH, else (auto) the first of sox, rec, arecord.
+ */
+export function resolveRecorder(choice: RecorderChoice, explicitPath: string | undefined, device: string | undefined, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): RecorderCommand {
+  if (explicitPath) {
+    if (!isAbsolute(explicitPath) || !isExecutable(explicitPath)) {
+      throw new RecorderError('RECORDER_NOT_FOUND', `The recorder set in "offlineDictation.recorder.path" is not an executable file: ${explicitPath}. ${installHint(platform)}`);
+    }
+    const program = choice === 'auto' ? programFromPath(explicitPath) : choice;
+    return { program, executable: explicitPath, ...recorderArgs(program, device, platform) };
+  }
+  const candidates: RecorderProgram[] = choice === 'auto' ? (platform === 'linux' ? ['sox', 'rec', 'arecord'] : ['sox', 'rec']) : [choice];
+  for (const program of candidates) {
+    const executable = searchPath(program, env, platform);
+    if (executable) return { program, executable, ...recorderArgs(program, device, platform) };
+  }
+  const wanted = choice === 'auto' ? candidates.join(', ') : choice;
+  throw new RecorderError('RECORDER_NOT_FOUND', `No audio recorder found (looked for ${wanted} on the PATH). ${installHint(platform)}`);
+}
+
+export interface RecorderEvents {
+  onData(chunk: Buffer): void;
+  /** The recorder failed or died while we were not stopping it. */
+  onError(error: RecorderError): void;
+}
+
+/** A running recorder process. */
+export class Recorder {
+  private readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  private stopping = false;
+  private exited = false;
+  private stderrTail = '';
+  private readonly exitPromise: Promise<void>;
+
+  private constructor(readonly command: RecorderCommand, private readonly events: RecorderEvents) {
+    this.child = spawn(command.executable, command.args, {
+      shell: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...command.env },
+      windowsHide: true,
+    });
+    this.exitPromise = new Promise((resolve) => {
+      this.child.once('close', (code, signal) => {
+        this.exited = true;
+        resolve();
+        if (!this.stopping) this.events.onError(this.describeUnexpectedExit(code, signal));
+      });
+      this.child.once('error', (error: NodeJS.ErrnoException) => {
+        this.exited = true;
+        resolve();
+        if (error.code === 'ENOENT' || error.code === 'EACCES') {
+          this.events.onError(new RecorderError('RECORDER_NOT_FOUND', `The recorder ${command.executable} could not be started (${error.code}). ${installHint()}`));
+        } else {
+          this.events.onError(new RecorderError('RECORDER_FAILED', `The recorder could not be started: ${error.message}`));
+        }
+      });
+    });
+    this.child.stdout.on('data', (chunk: Buffer) => this.events.onData(chunk));
+    this.child.stdout.on('error', () => undefined);
+    this.child.stderr.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2000);
+    });
+  }
+
+  static start(command: RecorderCommand, events: RecorderEvents): Recorder {
+    return new Recorder(command, events);
+  }
+
+  get pid(): number | undefined {
+    return this.exited ? undefined : this.child.pid;
+  }
+
+  get running(): boolean {
+    return !this.exited;
+  }
+
+  /**
+   * Stops recording without losing the end of the speech: waits `tailMs` so audio still in the device and pipe
+   * buffers arrives, sends SIGTERM, drains stdout to its end, and kills with SIGKILL if it has not exited in time.
+   * A normal stop is never reported as an error (arecord exits with 1 on SIGTERM).
+   */
+  async stop(tailMs = 300, killAfterMs = 2000): Promise<void> {
+    if (this.exited) return;
+    this.stopping = true;
+    if (tailMs > 0) await new Promise((r) => setTimeout(r, tailMs));
+    if (this.exited) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.kill(), killAfterMs);
+    await this.exitPromise;
+    clearTimeout(timer);
+  }
+
+  /** Synchronous, for deactivation and emergencies: the process is gone when this returns (signal sent). */
+  kill(): void {
+    this.stopping = true;
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+
+  whenExited(): Promise<void> {
+    return this.exitPromise;
+  }
+
+  private describeUnexpectedExit(code: number | null, signal: NodeJS.Signals | null): RecorderError {
+    const stderr = this.stderrTail.trim();
+    if (/busy|in use|resource temporarily unavailable/i.test(stderr)) {
+      return new RecorderError('DEVICE_BUSY', 'The microphone is busy (another program is using it). Close it and try again.', stderr);
+    }
+    if (/can't open|cannot open|no such|not found|no default audio device|audio open error/i.test(stderr)) {
+      return new RecorderError('RECORDER_FAILED', `The recorder could not open the microphone${stderr ? `: ${lastLine(stderr)}` : ''}. Check "offlineDictation.recorder.device" and your system's sound settings.`, stderr);
+    }
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    return new RecorderError('RECORDER_DIED', `The recorder ${how}${stderr ? `: ${lastLine(stderr)}` : ''}.`, stderr);
+  }
+}
+
+function lastLine(text: string): string {
+  return text.split(/\r?\n/).filter(Boolean).pop() ?? text;
+}

@@ -1,0 +1,112 @@
+// All settings in one place: typed accessors, and a change event that says which changes need the Whisper worker
+// to restart (so the rest can apply live).
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import type { RecorderChoice } from '../node/audio/recorder';
+import type { WorkerHostKind } from '../node/whisper/transport';
+
+const SECTION = 'offlineDictation';
+
+export interface DictationSettings {
+  model: string;
+  customModelPath: string;
+  language: string;
+  pauseMs: number;
+  spokenCommands: boolean;
+  livePreview: 'auto' | 'on' | 'off';
+  smartFormatting: boolean;
+  historySize: number;
+  recorderProgram: RecorderChoice;
+  recorderPath: string;
+  recorderDevice: string;
+  threads: number;
+  idleUnloadSeconds: number;
+  workerHost: WorkerHostKind;
+  memoryLimitMB: number;
+  showMemoryIndicator: boolean;
+  modelMirrorUrl: string;
+}
+
+/** Settings whose change only takes effect in a new worker. */
+const RESTART_KEYS = ['worker.host'];
+
+export interface ConfigChange {
+  affected(key: keyof typeof KEYS): boolean;
+  needsWorkerRestart: boolean;
+}
+
+const KEYS = {
+  model: 'model',
+  customModelPath: 'model.customPath',
+  language: 'language',
+  pauseMs: 'pauseMs',
+  spokenCommands: 'spokenCommands',
+  livePreview: 'livePreview',
+  smartFormatting: 'insertion.smartFormatting',
+  historySize: 'historySize',
+  recorderProgram: 'recorder.program',
+  recorderPath: 'recorder.path',
+  recorderDevice: 'recorder.device',
+  threads: 'threads',
+  idleUnloadSeconds: 'idleUnloadSeconds',
+  workerHost: 'worker.host',
+  memoryLimitMB: 'memoryLimitMB',
+  showMemoryIndicator: 'showMemoryIndicator',
+  modelMirrorUrl: 'modelMirrorUrl',
+} as const;
+
+export class Config implements vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<ConfigChange>();
+  readonly onDidChange = this.emitter.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor() {
+    this.subscription = vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!event.affectsConfiguration(SECTION)) return;
+      this.emitter.fire({
+        affected: (key) => event.affectsConfiguration(`${SECTION}.${KEYS[key]}`),
+        needsWorkerRestart: RESTART_KEYS.some((key) => event.affectsConfiguration(`${SECTION}.${key}`)),
+      });
+    });
+  }
+
+  get settings(): DictationSettings {
+    const c = vscode.workspace.getConfiguration(SECTION);
+    const get = <T>(key: keyof typeof KEYS, fallback: T): T => c.get<T>(KEYS[key], fallback);
+    return {
+      model: get('model', 'tiny.en'),
+      customModelPath: get('customModelPath', '').trim(),
+      language: get('language', 'en').trim() || 'en',
+      pauseMs: get('pauseMs', 700),
+      spokenCommands: get('spokenCommands', true),
+      livePreview: get('livePreview', 'auto'),
+      smartFormatting: get('smartFormatting', true),
+      historySize: get('historySize', 100),
+      recorderProgram: get('recorderProgram', 'auto'),
+      recorderPath: get('recorderPath', '').trim(),
+      recorderDevice: get('recorderDevice', '').trim(),
+      threads: get('threads', 0),
+      idleUnloadSeconds: get('idleUnloadSeconds', 300),
+      workerHost: get('workerHost', 'process'),
+      memoryLimitMB: get('memoryLimitMB', 0),
+      showMemoryIndicator: get('showMemoryIndicator', true),
+      modelMirrorUrl: get('modelMirrorUrl', '').trim(),
+    };
+  }
+
+  /** Threads for whisper.cpp: the setting, or all physical-ish cores up to 8 (hyper-threads rarely help). */
+  get threads(): number {
+    const configured = this.settings.threads;
+    if (configured > 0) return configured;
+    return Math.max(1, Math.min(8, os.availableParallelism?.() ?? os.cpus().length));
+  }
+
+  static settingId(key: keyof typeof KEYS): string {
+    return `${SECTION}.${KEYS[key]}`;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.emitter.dispose();
+  }
+}

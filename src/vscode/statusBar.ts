@@ -1,0 +1,89 @@
+// The status-bar microphone: shows whether dictation is off, starting, listening (with elapsed time) or finishing
+// a transcription, and toggles dictation on click.
+import * as vscode from 'vscode';
+
+export type DictationUiState =
+  | { kind: 'idle' }
+  | { kind: 'starting' }
+  | { kind: 'recording'; startedAt: number; transcribing: boolean }
+  | { kind: 'finishing' };
+
+export interface StatusDetails {
+  model: string;
+  device: string;
+}
+
+export class DictationStatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private state: DictationUiState = { kind: 'idle' };
+  private details: StatusDetails = { model: '', device: '' };
+  private ticker?: NodeJS.Timeout;
+
+  constructor() {
+    this.item = vscode.window.createStatusBarItem('offlineDictation.status', vscode.StatusBarAlignment.Right, 1000);
+    this.item.name = 'Dictation';
+    this.item.command = 'offlineDictation.toggle';
+    this.render();
+    this.item.show();
+  }
+
+  setState(state: DictationUiState): void {
+    this.state = state;
+    if (state.kind === 'recording' && !this.ticker) this.ticker = setInterval(() => this.render(), 1000);
+    if (state.kind !== 'recording' && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+    this.render();
+  }
+
+  setDetails(details: StatusDetails): void {
+    this.details = details;
+    this.render();
+  }
+
+  private render(): void {
+    const s = this.state;
+    const detail = `Model: ${this.details.model || 'not selected'}\nMicrophone: ${this.details.device || 'system default'}`;
+    switch (s.kind) {
+      case 'idle':
+        this.item.text = '$(mic) Dictate';
+        this.item.tooltip = `Start dictation (Ctrl+Alt+D)\n${detail}`;
+        this.item.backgroundColor = undefined;
+        this.item.accessibilityInformation = { label: 'Dictation off. Start dictation', role: 'button' };
+        break;
+      case 'starting':
+        this.item.text = '$(loading~spin) Dictation starting…';
+        this.item.tooltip = `Starting the microphone and loading the model\n${detail}`;
+        this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+        this.item.accessibilityInformation = { label: 'Dictation starting', role: 'button' };
+        break;
+      case 'recording': {
+        const elapsed = formatElapsed(Date.now() - s.startedAt);
+        this.item.text = `$(record) Dictating ${elapsed}${s.transcribing ? ' $(loading~spin)' : ''}`;
+        this.item.tooltip = `Listening — click or press Escape to stop\n${detail}`;
+        this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+        this.item.accessibilityInformation = { label: `Dictating for ${elapsed}. Stop dictation`, role: 'button' };
+        break;
+      }
+      case 'finishing':
+        this.item.text = '$(loading~spin) Transcribing…';
+        this.item.tooltip = `Finishing the last phrase\n${detail}`;
+        this.item.backgroundColor = undefined;
+        this.item.accessibilityInformation = { label: 'Transcribing the last phrase', role: 'button' };
+        break;
+    }
+  }
+
+  dispose(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.item.dispose();
+  }
+}
+
+export function formatElapsed(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
+  return `${minutes}:${seconds.toString().padStart(2, '0')}`;
+}
