@@ -1,7 +1,8 @@
 // Builds every entry point into dist/ as CommonJS for Node 20 (the VS Code 1.100 extension host).
 // Separate entries: the extension, the Whisper worker (its own process or thread), the CLI, and the
-// integration tests that run inside the real extension host. `vscode` and native packages stay external:
-// smart-whisper and node-record-lpcm16 resolve files at run time by computed paths, which a bundle breaks.
+// integration tests that run inside the real extension host. `vscode` and native code stay external: the
+// whisper.cpp addon (`.node`) is loaded at run time from the path of the build that suits the CPU, which a bundle
+// cannot resolve; pure-JS dependencies (pidusage) are bundled.
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ const common = {
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',
-  external: ['vscode', 'smart-whisper', 'node-record-lpcm16', 'pidusage', 'mocha', 'playwright-core'],
+  external: ['vscode', 'smart-whisper', 'mocha', 'playwright-core'],
 };
 
 const builds = [
