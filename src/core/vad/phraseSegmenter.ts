@@ -1,0 +1,336 @@
+// Voice-activity segmentation for dictation: cuts a continuous 16 kHz stream into phrases at pauses.
+//
+// Energy per 30-ms frame is compared with an adaptive noise floor (it follows the room quickly downwards and
+// slowly upwards, so speech does not raise it). Speech starts after a few loud frames and ends after `pauseMs`
+// below the stop threshold. Each phrase carries a little audio before its first loud frame (pre-roll: soft word
+// onsets) and after its last (trailing consonants). A phrase longer than `maxPhraseMs` is cut at the quietest frame
+// of its last seconds and continues. Digital silence and steady noise never make a phrase.
+
+export interface SegmenterConfig {
+  sampleRate: number;
+  pauseMs: number;
+  maxPhraseMs: number;
+  preRollMs: number;
+  trailMs: number;
+  /** Speech shorter than this (in loud frames) is a click or a breath, not a phrase. */
+  minSpeechMs: number;
+  /** dB above the noise floor that starts / sustains speech. */
+  startMarginDb: number;
+  stopMarginDb: number;
+  /** Frames quieter than this (dBFS) are never speech, whatever the floor. */
+  minSpeechDbfs: number;
+}
+
+export const DEFAULT_SEGMENTER_CONFIG: SegmenterConfig = {
+  sampleRate: 16000,
+  pauseMs: 700,
+  maxPhraseMs: 25000,
+  preRollMs: 300,
+  trailMs: 200,
+  minSpeechMs: 200,
+  startMarginDb: 12,
+  stopMarginDb: 7,
+  minSpeechDbfs: -55,
+};
+
+export interface SegmentedPhrase {
+  samples: Float32Array;
+  /** Sample offsets in the stream since the segmenter started. */
+  startSample: number;
+  endSample: number;
+  /** Milliseconds of the end of speech (last loud frame) since the start of the stream. */
+  endMs: number;
+  /** Milliseconds of loud frames in the phrase. */
+  speechMs: number;
+  /** Mean level of the loud frames, in dBFS. */
+  speechDbfs: number;
+}
+
+const FRAME_MS = 30;
+/** ~3 s of frames for the noise-floor estimate. */
+const FLOOR_WINDOW_FRAMES = 100;
+const FLOOR_MIN_DB = -75;
+/** Until a second of audio has been heard the floor is assumed no higher than this (dictation may start mid-word). */
+const FLOOR_INITIAL_MAX_DB = -50;
+/** Within a phrase, frames this far below the voice's recent peak level count as pause (reverberant rooms). */
+const PAUSE_BELOW_PEAK_DB = 25;
+/** The peak follower decays this much per frame (~3 dB/s), so it tracks a speaker who gets quieter. */
+const PEAK_DECAY_DB = 0.1;
+
+export function frameDbfs(samples: Float32Array, from = 0, to = samples.length): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += samples[i] * samples[i];
+  const rms = Math.sqrt(sum / Math.max(1, to - from));
+  return rms > 0 ? 20 * Math.log10(rms) : -Infinity;
+}
+
+/** A growable sample store made of fixed chunks, so appending never copies what is already stored. */
+class SampleList {
+  private chunks: Float32Array[] = [];
+  length = 0;
+
+  push(samples: Float32Array): void {
+    this.chunks.push(samples);
+    this.length += samples.length;
+  }
+
+  /** Copies samples [from, to) into one array. */
+  slice(from: number, to: number): Float32Array {
+    const out = new Float32Array(Math.max(0, to - from));
+    let position = 0;
+    for (const chunk of this.chunks) {
+      const start = Math.max(from - position, 0);
+      const end = Math.min(to - position, chunk.length);
+      if (end > start) out.set(chunk.subarray(start, end), position + start - from);
+      position += chunk.length;
+      if (position >= to) break;
+    }
+    return out;
+  }
+
+  /** Drops the first `count` samples. */
+  dropFront(count: number): void {
+    let remaining = count;
+    while (remaining > 0 && this.chunks.length) {
+      const first = this.chunks[0];
+      if (first.length <= remaining) {
+        this.chunks.shift();
+        remaining -= first.length;
+      } else {
+        this.chunks[0] = first.subarray(remaining);
+        remaining = 0;
+      }
+    }
+    this.length = Math.max(0, this.length - count);
+  }
+}
+
+export class PhraseSegmenter {
+  private readonly config: SegmenterConfig;
+  private readonly frameSize: number;
+  /** Audio not yet framed (less than one frame). */
+  private pending = new Float32Array(0);
+  /** Audio kept since `bufferStart`: the pre-roll while silent, the whole phrase while speaking. */
+  private readonly buffer = new SampleList();
+  private bufferStart = 0;
+  private noiseFloorDb = FLOOR_MIN_DB;
+  private readonly recentLevels: number[] = [];
+  private peakDb = -Infinity;
+  private inSpeech = false;
+  private loudRun = 0;
+  private quietRun = 0;
+  private phraseStart = 0;
+  private lastLoudEnd = 0;
+  private speechFrames = 0;
+  private speechEnergyDb = 0;
+  /** Per-frame levels of the current phrase, for cutting long phrases at the quietest point. */
+  private phraseFrameDb: number[] = [];
+
+  constructor(
+    private readonly emit: (phrase: SegmentedPhrase) => void,
+    config: Partial<SegmenterConfig> = {},
+  ) {
+    this.config = { ...DEFAULT_SEGMENTER_CONFIG, ...config };
+    this.frameSize = Math.round((this.config.sampleRate * FRAME_MS) / 1000);
+  }
+
+  /** True while the person is speaking (for the live preview and the status bar). */
+  get speaking(): boolean {
+    return this.inSpeech;
+  }
+
+  get noiseFloorDbfs(): number {
+    return this.noiseFloorDb;
+  }
+
+  /** Bytes of audio this segmenter holds (for the audio-buffer tracker). */
+  get bufferedBytes(): number {
+    return (this.buffer.length + this.pending.length) * 4;
+  }
+
+  /** The audio of the phrase being spoken so far (for a live preview), or undefined when silent. */
+  currentPhrase(): Float32Array | undefined {
+    if (!this.inSpeech) return undefined;
+    return this.buffer.slice(this.phraseStart - this.bufferStart, this.buffer.length);
+  }
+
+  push(samples: Float32Array): void {
+    let input = samples;
+    if (this.pending.length) {
+      input = new Float32Array(this.pending.length + samples.length);
+      input.set(this.pending);
+      input.set(samples, this.pending.length);
+    }
+    const whole = input.length - (input.length % this.frameSize);
+    for (let at = 0; at < whole; at += this.frameSize) this.processFrame(input.subarray(at, at + this.frameSize));
+    this.pending = input.slice(whole);
+  }
+
+  /** Ends the stream: a phrase in progress is emitted now (used when dictation stops). */
+  flush(): void {
+    if (this.pending.length) {
+      const padded = new Float32Array(this.frameSize);
+      padded.set(this.pending);
+      this.pending = new Float32Array(0);
+      this.processFrame(padded);
+    }
+    if (this.inSpeech) this.endPhrase(this.streamPosition());
+  }
+
+  private streamPosition(): number {
+    return this.bufferStart + this.buffer.length;
+  }
+
+  private processFrame(frame: Float32Array): void {
+    const copy = new Float32Array(frame);
+    this.buffer.push(copy);
+    const db = frameDbfs(copy);
+    this.updateNoiseFloor(db);
+    const c = this.config;
+    const loud = db > this.noiseFloorDb + c.startMarginDb && db > c.minSpeechDbfs;
+    if (this.inSpeech) this.peakDb = Math.max(db, this.peakDb - PEAK_DECAY_DB);
+    const sustained = db > Math.max(this.noiseFloorDb + c.stopMarginDb, this.peakDb - PAUSE_BELOW_PEAK_DB) && db > c.minSpeechDbfs;
+    const frameEnd = this.streamPosition();
+
+    if (!this.inSpeech) {
+      this.loudRun = loud ? this.loudRun + 1 : 0;
+      if (this.loudRun >= 3) this.startPhrase(frameEnd, db);
+      else this.trimPreRoll();
+      return;
+    }
+
+    this.phraseFrameDb.push(db);
+    if (sustained) {
+      this.quietRun = 0;
+      this.lastLoudEnd = frameEnd;
+      if (loud) {
+        this.speechFrames++;
+        this.speechEnergyDb += db;
+      }
+    } else {
+      this.quietRun++;
+    }
+    if (this.quietRun * FRAME_MS >= c.pauseMs) {
+      this.endPhrase(Math.min(frameEnd, this.lastLoudEnd + this.ms(c.trailMs)));
+    } else if (frameEnd - this.phraseStart >= this.ms(c.maxPhraseMs)) {
+      this.cutLongPhrase();
+    }
+  }
+
+  /**
+   * Minimum statistics: the floor is a low percentile of the levels of the last few seconds of non-speech, so it
+   * follows the room but never the voice. Clamped, so that digital silence (−∞ dB) does not make every later
+   * sound look like speech.
+   */
+  private updateNoiseFloor(db: number): void {
+    if (this.inSpeech) return;
+    const level = Number.isFinite(db) ? db : FLOOR_MIN_DB;
+    this.recentLevels.push(level);
+    if (this.recentLevels.length > FLOOR_WINDOW_FRAMES) this.recentLevels.shift();
+    const sorted = [...this.recentLevels].sort((a, b) => a - b);
+    const percentile = sorted[Math.floor(sorted.length * 0.2)];
+    const settled = this.recentLevels.length >= FLOOR_WINDOW_FRAMES / 3;
+    this.noiseFloorDb = Math.max(FLOOR_MIN_DB, settled ? percentile : Math.min(FLOOR_INITIAL_MAX_DB, percentile));
+  }
+
+  private ms(ms: number): number {
+    return Math.round((ms * this.config.sampleRate) / 1000);
+  }
+
+  private trimPreRoll(): void {
+    const keep = this.ms(this.config.preRollMs) + this.frameSize * 3;
+    const excess = this.buffer.length - keep;
+    if (excess > 0) {
+      this.buffer.dropFront(excess);
+      this.bufferStart += excess;
+    }
+  }
+
+  private startPhrase(frameEnd: number, db: number): void {
+    this.inSpeech = true;
+    const onset = frameEnd - this.frameSize * 3;
+    this.phraseStart = Math.max(this.bufferStart, onset - this.ms(this.config.preRollMs));
+    this.lastLoudEnd = frameEnd;
+    this.quietRun = 0;
+    this.speechFrames = 3;
+    this.speechEnergyDb = db * 3;
+    this.peakDb = db;
+    this.phraseFrameDb = [];
+  }
+
+  private endPhrase(end: number): void {
+    this.emitRange(this.phraseStart, end);
+    this.inSpeech = false;
+    this.loudRun = 0;
+    this.quietRun = 0;
+    this.phraseFrameDb = [];
+    // Keep only what the next phrase's pre-roll may need.
+    const drop = end - this.bufferStart;
+    this.buffer.dropFront(drop);
+    this.bufferStart = end;
+    this.trimPreRoll();
+  }
+
+  /** Cuts at the quietest frame of the last third of a too-long phrase and keeps speaking into the rest. */
+  private cutLongPhrase(): void {
+    const levels = this.phraseFrameDb;
+    const from = Math.floor((levels.length * 2) / 3);
+    let quietest = levels.length - 1;
+    for (let i = from; i < levels.length; i++) if (levels[i] < levels[quietest]) quietest = i;
+    // phraseFrameDb[i] is the frame ending at phraseStartFrameEnd + i frames; map back to a sample offset.
+    const firstFrameEnd = this.streamPosition() - (levels.length - 1) * this.frameSize;
+    const cut = Math.min(this.streamPosition(), firstFrameEnd + quietest * this.frameSize);
+    this.emitRange(this.phraseStart, cut);
+    const drop = cut - this.bufferStart;
+    this.buffer.dropFront(drop);
+    this.bufferStart = cut;
+    this.phraseStart = cut;
+    this.phraseFrameDb = levels.slice(quietest + 1);
+    this.speechFrames = 0;
+    this.speechEnergyDb = 0;
+  }
+
+  private emitRange(start: number, end: number): void {
+    const speechMs = this.speechFrames * FRAME_MS;
+    if (end <= start || speechMs < this.config.minSpeechMs) return;
+    const samples = this.buffer.slice(start - this.bufferStart, end - this.bufferStart);
+    this.emit({
+      samples,
+      startSample: start,
+      endSample: end,
+      endMs: (Math.min(end, this.lastLoudEnd) / this.config.sampleRate) * 1000,
+      speechMs,
+      speechDbfs: this.speechFrames ? this.speechEnergyDb / this.speechFrames : -Infinity,
+    });
+  }
+}
+
+/**
+ * Notices a microphone that delivers exact zeros (e.g. macOS without microphone permission, a muted device):
+ * calls `onSilentMicrophone` once when the first `windowMs` of audio are all zero.
+ */
+export class ZeroInputDetector {
+  private zeroSamples = 0;
+  private decided = false;
+
+  constructor(
+    private readonly onSilentMicrophone: () => void,
+    private readonly windowMs = 2000,
+    private readonly sampleRate = 16000,
+  ) {}
+
+  push(samples: Float32Array): void {
+    if (this.decided) return;
+    for (let i = 0; i < samples.length; i++) {
+      if (samples[i] !== 0) {
+        this.decided = true;
+        return;
+      }
+    }
+    this.zeroSamples += samples.length;
+    if (this.zeroSamples >= (this.windowMs * this.sampleRate) / 1000) {
+      this.decided = true;
+      this.onSilentMicrophone();
+    }
+  }
+}

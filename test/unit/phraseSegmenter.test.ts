@@ -1,0 +1,113 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PhraseSegmenter, SegmentedPhrase, ZeroInputDetector, frameDbfs } from '../../src/core/vad/phraseSegmenter';
+import { decodeWavSamples, parseWavHeader } from '../../src/core/audio/wav';
+
+const evalDir = resolve(__dirname, '../../../shared/eval/public');
+
+function loadClip(name: string): Float32Array {
+  const bytes = new Uint8Array(readFileSync(join(evalDir, `${name}.wav`)));
+  const header = parseWavHeader(bytes);
+  assert.equal(header.sampleRate, 16000);
+  return decodeWavSamples(header, bytes.subarray(header.dataOffset, header.dataOffset + header.dataLength));
+}
+
+/** Feeds audio in recorder-sized chunks (uneven on purpose) and returns the phrases. */
+function segment(audio: Float32Array, config = {}, chunk = 1234): SegmentedPhrase[] {
+  const phrases: SegmentedPhrase[] = [];
+  const segmenter = new PhraseSegmenter((p) => phrases.push(p), config);
+  for (let at = 0; at < audio.length; at += chunk) segmenter.push(audio.subarray(at, at + chunk));
+  segmenter.flush();
+  return phrases;
+}
+
+function noise(seconds: number, dbfs: number, seed = 1): Float32Array {
+  const out = new Float32Array(Math.round(seconds * 16000));
+  const amplitude = Math.pow(10, dbfs / 20) * Math.sqrt(3);
+  let state = seed;
+  for (let i = 0; i < out.length; i++) {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    out[i] = ((state / 0x7fffffff) * 2 - 1) * amplitude;
+  }
+  return out;
+}
+
+function concat(...parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+describe('PhraseSegmenter', () => {
+  it('never makes a phrase from digital silence or steady background noise', () => {
+    assert.deepEqual(segment(new Float32Array(16000 * 10)), []);
+    assert.deepEqual(segment(noise(10, -45)), []);
+  });
+
+  it('finds one phrase per utterance separated by pauses, with pre-roll', () => {
+    const speech = loadClip('p07_pocketsphinx_goforward');
+    const gap = noise(1.5, -60);
+    const audio = concat(gap, speech, gap, speech, gap);
+    const phrases = segment(audio, { pauseMs: 700 });
+    assert.equal(phrases.length, 2, `phrases at ${phrases.map((p) => p.startSample / 16000).join(', ')}`);
+    for (const p of phrases) {
+      assert.ok(p.samples.length > 16000 * 0.8, 'each phrase holds the utterance');
+      assert.ok(p.samples.length < speech.length + 16000, 'and not much of the pauses');
+    }
+    assert.ok(phrases[0].startSample < gap.length + 0.4 * 16000, 'pre-roll keeps the onset');
+    assert.ok(phrases[1].startSample > gap.length + speech.length, 'the second phrase starts after the first utterance');
+  });
+
+  it('cuts the real JFK clip at its pauses', () => {
+    const jfk = loadClip('p01_jfk_inaugural_1961');
+    const phrases = segment(jfk, { pauseMs: 500 });
+    assert.ok(phrases.length >= 2, `JFK has clear pauses (got ${phrases.length} phrase(s))`);
+    const covered = phrases.reduce((n, p) => n + p.speechMs, 0);
+    assert.ok(covered > 4000, `speech covered ${covered} ms`);
+  });
+
+  it('cuts a phrase longer than maxPhraseMs at a quiet point and keeps every sample of speech', () => {
+    const parts: Float32Array[] = [];
+    for (let i = 0; i < 12; i++) parts.push(noise(2.5, -15, i + 7), noise(0.3, -70, i + 100));
+    const long = concat(noise(0.5, -70), ...parts);
+    const phrases = segment(long, { pauseMs: 700, maxPhraseMs: 10000 });
+    assert.ok(phrases.length >= 3, `${phrases.length} phrases`);
+    for (const p of phrases) assert.ok(p.samples.length <= 10000 * 16 + 480, 'no phrase exceeds the cap');
+    for (let i = 1; i < phrases.length; i++) assert.equal(phrases[i].startSample, phrases[i - 1].endSample, 'cuts are contiguous: nothing lost');
+    const cutLevels = phrases.slice(0, -1).map((p) => frameDbfs(long, p.endSample - 480, p.endSample));
+    for (const level of cutLevels) assert.ok(level < -40, `cut in a quiet frame (${level.toFixed(1)} dBFS)`);
+  });
+
+  it('flush() emits the phrase in progress when dictation stops mid-sentence', () => {
+    const speech = loadClip('p07_pocketsphinx_goforward');
+    const phrases: SegmentedPhrase[] = [];
+    const segmenter = new PhraseSegmenter((p) => phrases.push(p));
+    segmenter.push(concat(noise(1, -60), speech.subarray(0, speech.length - 8000)));
+    assert.equal(phrases.length, 0);
+    assert.ok(segmenter.speaking);
+    segmenter.flush();
+    assert.equal(phrases.length, 1);
+  });
+});
+
+describe('ZeroInputDetector', () => {
+  it('reports a microphone that delivers only zeros within two seconds, once', () => {
+    let reports = 0;
+    const detector = new ZeroInputDetector(() => reports++);
+    for (let i = 0; i < 50; i++) detector.push(new Float32Array(1600));
+    assert.equal(reports, 1);
+  });
+
+  it('stays quiet for a real microphone', () => {
+    let reports = 0;
+    const detector = new ZeroInputDetector(() => reports++);
+    detector.push(noise(3, -70));
+    assert.equal(reports, 0);
+  });
+});
