@@ -1,2 +1,97 @@
-export function activate(): void {}
-export function deactivate(): void {}
+// Composition root: activate() only wires components together. Nothing heavy happens here — no model is loaded
+// and no process is started until the person dictates — so activating on startup costs a few milliseconds.
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import * as vscode from 'vscode';
+import { TranscriptHistory } from './core/history/transcriptHistory';
+import { ResourceRegistry } from './node/resources/resourceRegistry';
+import { WhisperClient } from './node/whisper/client';
+import { addonCandidates } from './node/whisper/addonVariant';
+import { createDictationPipeline } from './node/dictation/pipeline';
+import { Config } from './vscode/config';
+import { DictationController } from './vscode/dictationController';
+import { registerCommands } from './vscode/commands';
+import { Log } from './vscode/log';
+import { ModelLocator } from './vscode/modelLocator';
+import { DictationStatusBar } from './vscode/statusBar';
+import { TextInserter } from './vscode/textInserter';
+import { FileTranscriber } from './vscode/fileTranscriber';
+
+/** What the extension exposes to other extensions and to its own integration tests. */
+export interface DictationApi {
+  readonly controller: DictationController;
+  readonly client: WhisperClient;
+  readonly registry: ResourceRegistry;
+  readonly history: TranscriptHistory;
+  readonly models: ModelLocator;
+  readonly files: FileTranscriber;
+}
+
+let registry: ResourceRegistry | undefined;
+
+export function activate(context: vscode.ExtensionContext): DictationApi {
+  const tempRoot = join(tmpdir(), `offline-dictation-${process.getuid?.() ?? 'user'}`);
+  registry = new ResourceRegistry(tempRoot);
+  const resources = registry;
+  const log = resources.add(new Log());
+  const swept = resources.sweepLeftovers();
+  if (swept.length) log.info(`Removed ${swept.length} temporary folder(s) left by an earlier session: ${swept.join(', ')}`);
+
+  const config = resources.add(new Config());
+  const models = new ModelLocator(config, context.globalStorageUri.fsPath, log);
+  const history = new TranscriptHistory(config.settings.historySize);
+  const client = new WhisperClient({
+    workerScript: context.asAbsolutePath('dist/whisperWorker.js'),
+    host: config.settings.workerHost,
+    addonCandidates: addonCandidates(context.extensionPath),
+    idleUnloadMs: config.settings.idleUnloadSeconds * 1000,
+    log,
+    onWorkerStarted: (pid, kill, exited) => {
+      const tracked = resources.trackProcess('whisper-worker', pid, kill);
+      void exited.then(() => tracked.dispose());
+    },
+    onCrash: (description) => void vscode.window.showWarningMessage(`Dictation: the Whisper worker stopped (${description}). The phrase will be retried; VS Code is not affected.`),
+  });
+  resources.add({ dispose: () => client.dispose() });
+
+  const statusBar = resources.add(new DictationStatusBar());
+  statusBar.setDetails({ model: models.displayName(), device: config.settings.recorderDevice });
+  const pipeline = createDictationPipeline();
+  const inserter = resources.add(
+    new TextInserter(
+      history,
+      (before, after, pieces) => pipeline.compose(before, after, pieces, config.settings.smartFormatting),
+      (message) => void vscode.window.showInformationMessage(message),
+    ),
+  );
+  const controller = resources.add(
+    new DictationController(config, log, client, models, statusBar, inserter, pipeline, (recorder) => {
+      const tracked = resources.trackProcess('recorder', recorder.pid, () => recorder.kill());
+      void recorder.whenExited().then(() => tracked.dispose());
+    }),
+  );
+  const files = new FileTranscriber(client, models, config, log);
+
+  resources.add(
+    config.onDidChange((change) => {
+      statusBar.setDetails({ model: models.displayName(), device: config.settings.recorderDevice });
+      if (change.affected('historySize')) history.resize(config.settings.historySize);
+      if (change.needsWorkerRestart) log.info('The worker host setting changes at the next reload of the window.');
+    }),
+  );
+  for (const disposable of registerCommands({ controller, history, inserter, log, files, models })) resources.add(disposable);
+
+  // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
+  context.subscriptions.push({ dispose: () => disposeRegistry() });
+  return { controller, client, registry: resources, history, models, files };
+}
+
+function disposeRegistry(): void {
+  const current = registry;
+  registry = undefined;
+  current?.dispose();
+}
+
+export function deactivate(): void {
+  disposeRegistry();
+}

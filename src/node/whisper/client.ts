@@ -25,7 +25,7 @@ export interface WhisperClientOptions {
   allowEmptyModel?: boolean;
   log?: WhisperClientLog;
   /** Called when a worker process starts, so the resource registry can guarantee it is killed. */
-  onWorkerStarted?: (pid: number | undefined, kill: () => void) => void;
+  onWorkerStarted?: (pid: number | undefined, kill: () => void, exited: Promise<void>) => void;
   /** Called once per unexpected worker exit, with a user-facing description. */
   onCrash?: (description: string, exit: WorkerExit) => void;
   requestTimeoutMs?: number;
@@ -196,7 +196,8 @@ export class WhisperClient {
       failStart(new WhisperWorkerError('WORKER_CRASHED', describeExit(exit)));
       this.onSessionExit(session, exit);
     });
-    this.options.onWorkerStarted?.(transport.pid, () => transport.kill());
+    const exited = new Promise<void>((resolve) => transport.onExit(() => resolve()));
+    this.options.onWorkerStarted?.(transport.pid, () => transport.kill(), exited);
     this.log.info(`Whisper worker started (${transport.kind}${transport.pid ? `, pid ${transport.pid}` : ''}, addon ${this.addonPath}).`);
     await ready;
     return session;

@@ -1,0 +1,47 @@
+// Whisper, given silence or noise, invents text: "Thank you.", "[BLANK_AUDIO]", "(music)", "you". This decides
+// whether a transcript is real speech, and cleans what it keeps.
+
+/** Non-speech annotations: [BLANK_AUDIO], (silence), [Music], *laughs*, ♪ ... ♪ */
+const ANNOTATION = /\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|♪[^♪]*♪?/g;
+
+/** Phrases Whisper is known to produce from silence or noise (compared after normalising). */
+const HALLUCINATIONS = new Set([
+  'you', 'thank you', 'thanks', 'thank you very much', 'thanks for watching', 'thank you for watching',
+  'please subscribe', 'subscribe', 'bye', 'bye bye', 'okay', 'so', 'uh', 'um', 'hmm', 'oh', 'the end',
+  'thank you so much for watching', 'see you next time', 'i', 'a', 'and',
+]);
+
+function normalise(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}' ]+/gu, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** Removes annotations and stray whitespace; keeps the words and punctuation. */
+export function cleanTranscript(text: string): string {
+  return text.replace(ANNOTATION, ' ').replace(/\s+/g, ' ').replace(/\s+([,.!?;:])/g, '$1').trim();
+}
+
+export interface PhraseEvidence {
+  /** Milliseconds of voiced frames the segmenter found. */
+  speechMs: number;
+  /** Mean level of those frames (dBFS). */
+  speechDbfs: number;
+}
+
+/**
+ * Returns the text to use, or undefined when the transcript is not speech: empty after cleaning, only
+ * punctuation, or a known hallucination that came from little or quiet audio. A known phrase ("thank you") that
+ * was clearly spoken — long and loud enough — is kept.
+ */
+export function acceptTranscript(text: string, evidence: PhraseEvidence): string | undefined {
+  const cleaned = cleanTranscript(text);
+  const words = normalise(cleaned);
+  if (!words) return undefined;
+  if (HALLUCINATIONS.has(words)) {
+    const clearlySpoken = evidence.speechMs >= 600 && evidence.speechDbfs > -45;
+    if (!clearlySpoken) return undefined;
+  }
+  // Repetition loops ("the the the the ...") are a decoding failure on noise.
+  const tokens = words.split(' ');
+  if (tokens.length >= 8 && new Set(tokens).size <= 2) return undefined;
+  return cleaned;
+}

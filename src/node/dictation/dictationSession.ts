@@ -1,0 +1,174 @@
+// One dictation, from microphone to text: the recorder's PCM is decoded, cut into phrases at pauses, and each
+// phrase is transcribed by the Whisper worker while the person keeps speaking. Phrases are transcribed strictly in
+// order, one at a time; their text is handed out in order. No vscode here: the editor side listens to events.
+import type { WhisperClient } from '../whisper/client';
+import type { TranscribeOptions, TranscriptSegment } from '../whisper/protocol';
+import { Recorder, RecorderCommand, RecorderError } from '../audio/recorder';
+
+/** What the session needs from voice-activity segmentation (implemented in core/vad). */
+export interface PhraseSource {
+  push(samples: Float32Array): void;
+  /** Ends the current phrase at once (on stop) and emits it if it holds speech. */
+  flush(): void;
+}
+
+export interface Phrase {
+  samples: Float32Array;
+  /** Milliseconds since the session started, of the phrase's end of speech. */
+  endMs: number;
+  /** Milliseconds of voiced audio and their mean level: evidence that the phrase is speech. */
+  speechMs: number;
+  speechDbfs: number;
+}
+
+export interface PhraseResult {
+  text: string;
+  phrase: Phrase;
+  /** Time from the end of speech to the text being ready. */
+  latencyMs: number;
+  transcribeMs: number;
+}
+
+export interface DictationSessionListener {
+  onPhraseText(result: PhraseResult): void | Promise<void>;
+  onPartialText?(text: string): void;
+  onTranscribing?(busy: boolean): void;
+  onError(error: Error): void;
+  onAudio?(samples: Float32Array): void;
+}
+
+export interface DictationSessionOptions {
+  recorder: RecorderCommand;
+  client: WhisperClient;
+  modelPath: string;
+  transcribeOptions: () => TranscribeOptions;
+  /** Builds the segmenter; it calls `emit` for every finished phrase. */
+  createPhraseSource(emit: (phrase: Phrase) => void): PhraseSource;
+  /** Decides whether a transcript is real speech (drops Whisper's silence hallucinations). */
+  acceptText(text: string, phrase: Phrase): string | undefined;
+  listener: DictationSessionListener;
+  onRecorderStarted?(recorder: Recorder): void;
+}
+
+export class DictationSession {
+  private recorder?: Recorder;
+  private source?: PhraseSource;
+  private readonly queue: Phrase[] = [];
+  private processing?: Promise<void>;
+  private carry?: Buffer;
+  private samplesSeen = 0;
+  private cancelled = false;
+  private stopped = false;
+  private readonly idleWaiters: Array<() => void> = [];
+  private previousText = '';
+  private readonly speechEndedAt = new WeakMap<Phrase, number>();
+
+  constructor(private readonly options: DictationSessionOptions) {}
+
+  /** Starts the microphone and, in parallel, loads the model; resolves when both are ready. */
+  async start(): Promise<void> {
+    this.source = this.options.createPhraseSource((phrase) => this.enqueue(phrase));
+    this.recorder = Recorder.start(this.options.recorder, {
+      onData: (chunk) => this.onPcm(chunk),
+      onError: (error: RecorderError) => {
+        // The recorder died mid-phrase: keep what was said so far.
+        this.source?.flush();
+        this.options.listener.onError(error);
+      },
+    });
+    this.options.onRecorderStarted?.(this.recorder);
+    await this.options.client.ensureModel(this.options.modelPath);
+  }
+
+  get recorderPid(): number | undefined {
+    return this.recorder?.pid;
+  }
+
+  get elapsedMs(): number {
+    return (this.samplesSeen / 16000) * 1000;
+  }
+
+  /** Stops listening, keeps the tail of the speech, and resolves when every phrase has been transcribed. */
+  async stop(): Promise<void> {
+    if (this.stopped) return this.whenIdle();
+    this.stopped = true;
+    await this.recorder?.stop();
+    this.source?.flush();
+    await this.whenIdle();
+  }
+
+  /** Drops everything: the recorder is killed and queued phrases are discarded. */
+  cancel(): void {
+    this.cancelled = true;
+    this.stopped = true;
+    this.recorder?.kill();
+    this.queue.length = 0;
+  }
+
+  private onPcm(chunk: Buffer): void {
+    if (this.cancelled) return;
+    // s16le samples can straddle chunk boundaries: keep an odd trailing byte for the next chunk.
+    let bytes = chunk;
+    if (this.carry) {
+      bytes = Buffer.concat([this.carry, chunk]);
+      this.carry = undefined;
+    }
+    if (bytes.length % 2 === 1) {
+      this.carry = bytes.subarray(bytes.length - 1);
+      bytes = bytes.subarray(0, bytes.length - 1);
+    }
+    const count = bytes.length / 2;
+    const samples = new Float32Array(count);
+    for (let i = 0; i < count; i++) samples[i] = bytes.readInt16LE(i * 2) / 32768;
+    this.samplesSeen += count;
+    this.options.listener.onAudio?.(samples);
+    this.source?.push(samples);
+  }
+
+  private enqueue(phrase: Phrase): void {
+    if (this.cancelled) return;
+    // The segmenter notices the end of speech only after the pause; count that wait in the latency.
+    this.speechEndedAt.set(phrase, Date.now() - Math.max(0, this.elapsedMs - phrase.endMs));
+    this.queue.push(phrase);
+    if (!this.processing) this.processing = this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.options.listener.onTranscribing?.(true);
+    try {
+      for (let phrase = this.queue.shift(); phrase && !this.cancelled; phrase = this.queue.shift()) {
+        await this.transcribe(phrase);
+      }
+    } finally {
+      this.processing = undefined;
+      this.options.listener.onTranscribing?.(false);
+      if (this.queue.length > 0 && !this.cancelled) this.processing = this.drain();
+      else for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  private async transcribe(phrase: Phrase): Promise<void> {
+    const started = Date.now();
+    const options = { ...this.options.transcribeOptions(), initialPrompt: this.previousText.slice(-200) || undefined };
+    try {
+      let partial = '';
+      const result = await this.options.client.transcribe(phrase.samples, options, (segment: TranscriptSegment) => {
+        partial += segment.text;
+        this.options.listener.onPartialText?.(partial.trim());
+      });
+      if (this.cancelled || result.cancelled) return;
+      const text = this.options.acceptText(result.text, phrase);
+      if (!text) return;
+      this.previousText = text;
+      const speechEnded = this.speechEndedAt.get(phrase) ?? started;
+      await this.options.listener.onPhraseText({ text, phrase, latencyMs: Date.now() - speechEnded, transcribeMs: result.elapsedMs });
+    } catch (error) {
+      this.options.listener.onError(error as Error);
+    }
+  }
+
+  private whenIdle(): Promise<void> {
+    if (!this.processing && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+}

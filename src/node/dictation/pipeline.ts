@@ -1,0 +1,28 @@
+// The dictation-specific choices between the microphone and the editor, in one place: how audio becomes phrases
+// (voice activity), which transcripts count as speech, and how text and spoken commands become edits.
+import { PhraseSegmenter } from '../../core/vad/phraseSegmenter';
+import { acceptTranscript } from '../../core/text/transcriptFilter';
+import { DictationAction, parseSpokenCommands } from '../../core/text/spokenCommands';
+import { composeInsertion, InsertionPiece } from '../../core/text/insertionFormat';
+import type { Phrase, PhraseSource } from './dictationSession';
+
+export interface DictationPipeline {
+  createPhraseSource(pauseMs: number, emit: (phrase: Phrase) => void): PhraseSource & { readonly bufferedBytes: number };
+  acceptText(text: string, phrase: Phrase): string | undefined;
+  spokenActions(text: string, commandsEnabled: boolean): DictationAction[];
+  compose(before: string, after: string, pieces: readonly InsertionPiece[], smart: boolean): string;
+}
+
+export function createDictationPipeline(): DictationPipeline {
+  return {
+    createPhraseSource(pauseMs, emit) {
+      return new PhraseSegmenter(
+        (p) => emit({ samples: p.samples, endMs: p.endMs, speechMs: p.speechMs, speechDbfs: p.speechDbfs }),
+        { pauseMs },
+      );
+    },
+    acceptText: (text, phrase) => acceptTranscript(text, phrase),
+    spokenActions: (text, enabled) => parseSpokenCommands(text, enabled),
+    compose: (before, after, pieces, smart) => composeInsertion(before, after, pieces, { smart }),
+  };
+}

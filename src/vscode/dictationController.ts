@@ -1,0 +1,193 @@
+// The dictation feature: start / stop / toggle / cancel, the "dictating" context key, the status bar state, and
+// the path from a transcribed phrase to the editor (spoken commands, formatting, insertion, history).
+import * as vscode from 'vscode';
+import { DictationSession, PhraseResult } from '../node/dictation/dictationSession';
+import type { DictationPipeline } from '../node/dictation/pipeline';
+import type { InsertionPiece } from '../core/text/insertionFormat';
+import { Recorder, RecorderError, resolveRecorder } from '../node/audio/recorder';
+import type { WhisperClient } from '../node/whisper/client';
+import { WhisperWorkerError } from '../node/whisper/protocol';
+import type { Config } from './config';
+import type { Log } from './log';
+import type { DictationStatusBar } from './statusBar';
+import type { TextInserter } from './textInserter';
+import type { ModelLocator } from './modelLocator';
+
+
+export class DictationController implements vscode.Disposable {
+  private session?: DictationSession;
+  private starting?: Promise<void>;
+  private startedAt = 0;
+  private errorShown = false;
+  private readonly phraseEmitter = new vscode.EventEmitter<PhraseResult>();
+  /** Fires after a phrase has been delivered (tests and the latency benchmark listen). */
+  readonly onDidDeliverPhrase = this.phraseEmitter.event;
+
+  constructor(
+    private readonly config: Config,
+    private readonly log: Log,
+    private readonly client: WhisperClient,
+    private readonly models: ModelLocator,
+    private readonly statusBar: DictationStatusBar,
+    private readonly inserter: TextInserter,
+    private readonly pipeline: DictationPipeline,
+    private readonly registerRecorder: (recorder: Recorder) => void,
+  ) {}
+
+  get active(): boolean {
+    return !!this.session || !!this.starting;
+  }
+
+  async toggle(): Promise<void> {
+    if (this.active) await this.stop();
+    else await this.start();
+  }
+
+  async start(): Promise<void> {
+    if (this.active) return;
+    this.starting = this.doStart().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
+    this.errorShown = false;
+    this.lastError = undefined;
+    const settings = this.config.settings;
+    const modelPath = await this.models.resolveForUse();
+    if (!modelPath) return;
+    let recorder;
+    try {
+      recorder = resolveRecorder(settings.recorderProgram, settings.recorderPath || undefined, settings.recorderDevice || undefined);
+    } catch (error) {
+      this.reportError(error as Error);
+      return;
+    }
+    this.statusBar.setState({ kind: 'starting' });
+    await setActiveContext(true);
+    const session = new DictationSession({
+      recorder,
+      client: this.client,
+      modelPath,
+      transcribeOptions: () => ({ language: this.models.languageFor(modelPath, this.config.settings.language), threads: this.config.threads, beamSize: 1, audioContext: 0 }),
+      createPhraseSource: (emit) => this.pipeline.createPhraseSource(this.config.settings.pauseMs, emit),
+      acceptText: (text, phrase) => this.pipeline.acceptText(text, phrase),
+      onRecorderStarted: (r) => this.registerRecorder(r),
+      listener: {
+        onPhraseText: (result) => this.deliver(result),
+        onTranscribing: (busy) => {
+          if (this.session) this.statusBar.setState({ kind: 'recording', startedAt: this.startedAt, transcribing: busy });
+        },
+        onError: (error) => void this.onSessionError(error),
+      },
+    });
+    this.session = session;
+    try {
+      this.startedAt = Date.now();
+      await session.start();
+      this.log.info(`Dictation started (recorder ${recorder.executable}, pid ${session.recorderPid}).`);
+      if (this.session === session) this.statusBar.setState({ kind: 'recording', startedAt: this.startedAt, transcribing: false });
+    } catch (error) {
+      session.cancel();
+      this.session = undefined;
+      await this.finishUi();
+      this.reportError(error as Error);
+    }
+  }
+
+  /** Stops listening; phrases already spoken are still transcribed and inserted. */
+  async stop(): Promise<void> {
+    if (this.starting) await this.starting;
+    const session = this.session;
+    if (!session) return;
+    this.statusBar.setState({ kind: 'finishing' });
+    try {
+      await session.stop();
+    } finally {
+      if (this.session === session) this.session = undefined;
+      await this.finishUi();
+      this.log.info('Dictation stopped.');
+    }
+  }
+
+  /** Stops at once and discards what has not been transcribed yet. */
+  async cancel(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    session?.cancel();
+    await this.finishUi();
+    this.log.info('Dictation cancelled.');
+  }
+
+  private async finishUi(): Promise<void> {
+    this.statusBar.setState({ kind: 'idle' });
+    await setActiveContext(false);
+  }
+
+  /** Applies a phrase: runs of words and line breaks become one edit each; "scratch that" removes the last one. */
+  private async deliver(result: PhraseResult): Promise<void> {
+    const actions = this.pipeline.spokenActions(result.text, this.config.settings.spokenCommands);
+    let pieces: InsertionPiece[] = [];
+    const flush = async () => {
+      if (!pieces.length) return;
+      const delivery = await this.inserter.insert(pieces);
+      this.log.info(`Phrase ${delivery} (${result.transcribeMs} ms to transcribe, ${result.latencyMs} ms after speech): ${result.text}`);
+      pieces = [];
+    };
+    for (const action of actions) {
+      if (action.kind === 'scratch') {
+        await flush();
+        const removed = await this.inserter.removeLast();
+        this.log.info(removed ? 'Scratched the last phrase.' : 'Nothing to scratch (the last phrase was edited or is gone).');
+      } else {
+        pieces.push(action);
+      }
+    }
+    await flush();
+    this.phraseEmitter.fire(result);
+  }
+
+  private async onSessionError(error: Error): Promise<void> {
+    if (error instanceof RecorderError) {
+      // The microphone is gone: stop, but let phrases already captured finish.
+      await this.stop();
+    }
+    this.reportError(error);
+  }
+
+  /** The last error shown to the user (for the logs view and tests). */
+  lastError?: Error;
+
+  /**
+   * Tells the user once per dictation, without waiting for an answer: a command must not hang on a notification.
+   */
+  private reportError(error: Error): void {
+    this.log.error(error);
+    this.lastError = error;
+    if (this.errorShown) return;
+    this.errorShown = true;
+    if (error instanceof RecorderError && error.code === 'RECORDER_NOT_FOUND') {
+      void vscode.window.showErrorMessage(error.message, 'Open Setting', 'Show Logs').then((choice) => {
+        if (choice === 'Open Setting') void vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.recorder');
+        if (choice === 'Show Logs') this.log.show();
+      });
+      return;
+    }
+    if (error instanceof WhisperWorkerError && error.code === 'MODEL_INVALID') {
+      void this.models.offerRedownload(error.message);
+      return;
+    }
+    void vscode.window.showErrorMessage(`Dictation: ${error.message}`, 'Show Logs').then((choice) => {
+      if (choice === 'Show Logs') this.log.show();
+    });
+  }
+
+  dispose(): void {
+    this.session?.cancel();
+    this.session = undefined;
+    this.phraseEmitter.dispose();
+  }
+}
+
+function setActiveContext(active: boolean): Thenable<unknown> {
+  return vscode.commands.executeCommand('setContext', 'offlineDictation.active', active);
+}

@@ -1,0 +1,63 @@
+// Which model file dictation uses: the machine-scoped custom path when set, otherwise the selected catalog model
+// in the extension's global storage. When the file is missing or damaged it offers the download instead of failing.
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import * as vscode from 'vscode';
+import type { Config } from './config';
+import type { Log } from './log';
+
+export class ModelLocator {
+  constructor(
+    private readonly config: Config,
+    private readonly storageDir: string,
+    private readonly log: Log,
+  ) {}
+
+  get modelsDir(): string {
+    return join(this.storageDir, 'models');
+  }
+
+  /** The file the current settings point at (it may not exist yet). */
+  currentPath(): string {
+    const { customModelPath, model } = this.config.settings;
+    return customModelPath || join(this.modelsDir, `ggml-${model}.bin`);
+  }
+
+  /** A short name for the status bar and logs. */
+  displayName(): string {
+    const { customModelPath, model } = this.config.settings;
+    return customModelPath ? basename(customModelPath) : model;
+  }
+
+  /** English-only models must be told "en"; others follow the language setting. */
+  languageFor(modelPath: string, language: string): string {
+    return /\.en([-.]|\.bin$)/.test(basename(modelPath)) ? 'en' : language;
+  }
+
+  /** Returns a path ready to load, or undefined after telling the user what to do. */
+  async resolveForUse(): Promise<string | undefined> {
+    const path = this.currentPath();
+    if (existsSync(path)) return path;
+    const { customModelPath, model } = this.config.settings;
+    if (customModelPath) {
+      const choice = await vscode.window.showErrorMessage(`The model file set in "offlineDictation.model.customPath" does not exist: ${customModelPath}`, 'Open Setting');
+      if (choice === 'Open Setting') await vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.model.customPath');
+      return undefined;
+    }
+    this.log.info(`Model ${model} is not downloaded yet (${path}).`);
+    const choice = await vscode.window.showInformationMessage(`Dictation needs the Whisper model "${model}" on this machine (downloaded once, then everything stays offline).`, 'Download Model', 'Select Another Model');
+    if (choice === 'Download Model') await vscode.commands.executeCommand('offlineDictation.downloadModel', model);
+    if (choice === 'Select Another Model') await vscode.commands.executeCommand('offlineDictation.selectModel');
+    return existsSync(path) ? path : undefined;
+  }
+
+  async offerRedownload(problem: string): Promise<void> {
+    const { customModelPath, model } = this.config.settings;
+    if (customModelPath) {
+      await vscode.window.showErrorMessage(`The model file is damaged: ${problem}`, 'Open Setting').then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.model.customPath'));
+      return;
+    }
+    const choice = await vscode.window.showErrorMessage(`The Whisper model "${model}" is damaged: ${problem}`, 'Download Again');
+    if (choice === 'Download Again') await vscode.commands.executeCommand('offlineDictation.downloadModel', model, { force: true });
+  }
+}
