@@ -1,0 +1,114 @@
+// Dictation in the real extension host with the real recorder (sox) listening to the virtual microphone and the
+// real model: speech played with paplay must end up as text in the editor, phrase by phrase.
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as vscode from 'vscode';
+import { wordErrorRate } from '../../src/core/text/wer';
+import { api, clip, fixtureModel, setSetting, waitFor } from './support';
+
+function play(wav: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const player = spawn('paplay', [wav], { stdio: 'ignore' });
+    player.once('error', reject);
+    player.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`paplay exited with ${code}`))));
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function freshEditor(content = ''): Promise<vscode.TextEditor> {
+  const document = await vscode.workspace.openTextDocument({ content, language: 'plaintext' });
+  const editor = await vscode.window.showTextDocument(document);
+  const end = document.positionAt(content.length);
+  editor.selection = new vscode.Selection(end, end);
+  return editor;
+}
+
+suite('Dictation through the virtual microphone', function () {
+  this.timeout(180_000);
+
+  suiteSetup(async function () {
+    if (!process.env.PULSE_SERVER) this.skip();
+    await setSetting('model.customPath', fixtureModel());
+    await setSetting('recorder.program', 'sox');
+    await setSetting('recorder.path', '');
+  });
+
+  teardown(async () => {
+    const dictation = await api();
+    if (dictation.controller.active) await dictation.controller.cancel();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('spoken words appear at the cursor, and stopping leaves no recorder process', async () => {
+    const dictation = await api();
+    const editor = await freshEditor('Notes: ');
+    await vscode.commands.executeCommand('offlineDictation.start');
+    const recorders = dictation.registry.stats().processes.filter((p) => p.label === 'recorder');
+    assert.equal(recorders.length, 1, 'the recorder is registered');
+    const recorderPid = recorders[0].pid!;
+    assert.ok(isAlive(recorderPid));
+    const speech = clip('p01_jfk_inaugural_1961');
+    await play(speech.wav);
+    await vscode.commands.executeCommand('offlineDictation.stop');
+    const text = editor.document.getText();
+    const dictated = text.slice('Notes: '.length);
+    const score = wordErrorRate(speech.text, dictated);
+    console.log(`dictated: "${dictated}" WER ${(score.wer * 100).toFixed(1)} %`);
+    assert.ok(score.wer <= 0.15, `WER ${score.wer}`);
+    assert.ok(text.startsWith('Notes: '), 'text is inserted after what was there');
+    await waitFor(() => !isAlive(recorderPid), 5000, 'the recorder to exit');
+    assert.equal(dictation.registry.stats().processes.filter((p) => p.label === 'recorder').length, 0);
+    assert.ok(dictation.history.list().length >= 1, 'phrases are in the history');
+  });
+
+  test('with no editor open the text goes to the clipboard and the history', async () => {
+    const dictation = await api();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.env.clipboard.writeText('');
+    const before = dictation.history.list().length;
+    await vscode.commands.executeCommand('offlineDictation.start');
+    await play(clip('p07_pocketsphinx_goforward').wav);
+    await vscode.commands.executeCommand('offlineDictation.stop');
+    const clipboard = await vscode.env.clipboard.readText();
+    assert.match(clipboard, /go forward/i);
+    const entry = dictation.history.list()[0];
+    assert.ok(dictation.history.list().length > before);
+    assert.equal(entry.delivery, 'clipboard');
+  });
+
+  test('silence produces no text', async () => {
+    const editor = await freshEditor('');
+    await vscode.commands.executeCommand('offlineDictation.start');
+    await new Promise((r) => setTimeout(r, 3000));
+    await vscode.commands.executeCommand('offlineDictation.stop');
+    assert.equal(editor.document.getText(), '');
+  });
+});
+
+suite('Dictation failure paths', function () {
+  this.timeout(60_000);
+
+  teardown(async () => {
+    await setSetting('recorder.path', '');
+    const dictation = await api();
+    if (dictation.controller.active) await dictation.controller.cancel();
+  });
+
+  test('a missing recorder is reported with an install hint and nothing keeps running', async () => {
+    const dictation = await api();
+    await setSetting('model.customPath', fixtureModel());
+    await setSetting('recorder.path', '/nonexistent/bin/sox');
+    await vscode.commands.executeCommand('offlineDictation.start');
+    assert.equal(dictation.controller.active, false);
+    assert.match(dictation.controller.lastError?.message ?? '', /not an executable file.*(apt|brew|winget)/s);
+    assert.equal(dictation.registry.stats().processes.filter((p) => p.label === 'recorder').length, 0);
+  });
+});

@@ -1,0 +1,25 @@
+// The real tiny.en model, loaded through the extension's own code path (settings → model locator → worker
+// client → worker process → whisper.cpp), transcribes real speech.
+import * as assert from 'node:assert/strict';
+import { wordErrorRate } from '../../src/core/text/wer';
+import { api, clip, fixtureModel, setSetting } from './support';
+
+suite('Transcription with the real model in the extension host', function () {
+  this.timeout(120_000);
+
+  suiteSetup(async () => {
+    await setSetting('model.customPath', fixtureModel());
+  });
+
+  test('transcribes the JFK clip (WER ≤ 5 %) in a worker process that is not the extension host', async () => {
+    const dictation = await api();
+    const jfk = clip('p01_jfk_inaugural_1961');
+    const text = await dictation.files.transcribe(jfk.wav);
+    const score = wordErrorRate(jfk.text, text);
+    console.log(`JFK: "${text}" — WER ${(score.wer * 100).toFixed(1)} %`);
+    assert.ok(score.wer <= 0.05, `WER ${score.wer} for "${text}"`);
+    assert.match(text, /ask not what your country can do for you/i);
+    const pid = dictation.client.pid;
+    assert.ok(pid && pid !== process.pid, 'whisper.cpp ran in its own process');
+  });
+});
