@@ -16,6 +16,9 @@ import { ModelLocator } from './vscode/modelLocator';
 import { DictationStatusBar } from './vscode/statusBar';
 import { TextInserter } from './vscode/textInserter';
 import { FileTranscriber } from './vscode/fileTranscriber';
+import { ModelStore } from './node/model/modelStore';
+import { ModelCommands } from './vscode/modelCommands';
+import { MemoryCommands } from './vscode/memoryCommands';
 
 /** What the extension exposes to other extensions and to its own integration tests. */
 export interface DictationApi {
@@ -25,6 +28,9 @@ export interface DictationApi {
   readonly history: TranscriptHistory;
   readonly models: ModelLocator;
   readonly files: FileTranscriber;
+  readonly memory: MemoryCommands;
+  readonly store: ModelStore;
+  readonly modelCommands: ModelCommands;
 }
 
 let registry: ResourceRegistry | undefined;
@@ -71,6 +77,15 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
     }),
   );
   const files = new FileTranscriber(client, models, config, log);
+  const store = new ModelStore(models.modelsDir);
+  const modelCommands = new ModelCommands(store, config, client, log);
+  const memory = new MemoryCommands(
+    { workerPid: () => client.pid, recorderPid: () => controller.recorderPid, bufferBytes: () => controller.bufferedBytes },
+    client,
+    resources,
+    controller,
+    log,
+  );
 
   resources.add(
     config.onDidChange((change) => {
@@ -79,11 +94,11 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
       if (change.needsWorkerRestart) log.info('The worker host setting changes at the next reload of the window.');
     }),
   );
-  for (const disposable of registerCommands({ controller, history, inserter, log, files, models })) resources.add(disposable);
+  for (const disposable of registerCommands({ controller, history, inserter, log, files, models, modelCommands, memory })) resources.add(disposable);
 
   // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
   context.subscriptions.push({ dispose: () => disposeRegistry() });
-  return { controller, client, registry: resources, history, models, files };
+  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands };
 }
 
 function disposeRegistry(): void {

@@ -6,6 +6,8 @@ import type { FileTranscriber } from './fileTranscriber';
 import type { Log } from './log';
 import type { ModelLocator } from './modelLocator';
 import type { TextInserter } from './textInserter';
+import type { ModelCommands } from './modelCommands';
+import type { MemoryCommands } from './memoryCommands';
 
 export interface CommandTargets {
   controller: DictationController;
@@ -14,6 +16,8 @@ export interface CommandTargets {
   log: Log;
   files: FileTranscriber;
   models: ModelLocator;
+  modelCommands: ModelCommands;
+  memory: MemoryCommands;
 }
 
 export function registerCommands(t: CommandTargets): vscode.Disposable[] {
@@ -35,6 +39,11 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
     register('showLogs', () => t.log.show()),
     register('showHistory', () => showHistory(t.history, t.inserter)),
     register('transcribeFile', (uri?: vscode.Uri) => t.files.run(uri)),
+    register('selectModel', () => t.modelCommands.select()),
+    register('downloadModel', (name?: string, options?: { force?: boolean }) => t.modelCommands.download(name, options)),
+    register('importModel', (uri?: vscode.Uri) => t.modelCommands.import(uri)),
+    register('freeMemory', () => t.memory.freeMemory()),
+    register('showMemoryReport', () => t.memory.showReport()),
   ];
 }
 

@@ -34,6 +34,15 @@ export class DictationController implements vscode.Disposable {
     private readonly registerRecorder: (recorder: Recorder) => void,
   ) {}
 
+  get recorderPid(): number | undefined {
+    return this.session?.recorderPid;
+  }
+
+  /** Bytes of audio the current dictation holds in memory. */
+  get bufferedBytes(): number {
+    return this.session?.bufferedBytes ?? 0;
+  }
+
   get active(): boolean {
     return !!this.session || !!this.starting;
   }

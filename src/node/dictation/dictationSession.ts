@@ -8,6 +8,8 @@ import { Recorder, RecorderCommand, RecorderError } from '../audio/recorder';
 /** What the session needs from voice-activity segmentation (implemented in core/vad). */
 export interface PhraseSource {
   push(samples: Float32Array): void;
+  /** Bytes of audio the source holds (pre-roll and the phrase being spoken). */
+  readonly bufferedBytes: number;
   /** Ends the current phrase at once (on stop) and emits it if it holds speech. */
   flush(): void;
 }
@@ -82,6 +84,10 @@ export class DictationSession {
 
   get recorderPid(): number | undefined {
     return this.recorder?.pid;
+  }
+
+  get bufferedBytes(): number {
+    return (this.source?.bufferedBytes ?? 0) + this.queue.reduce((sum, phrase) => sum + phrase.samples.byteLength, 0);
   }
 
   get elapsedMs(): number {

@@ -22,6 +22,8 @@ export interface DownloadProgress {
 export interface DownloadOptions {
   /** Expected hex sha256 of the whole file; strongly recommended. */
   readonly sha256?: string;
+  /** Expected hex SHA-1, for files whose publisher lists only SHA-1 (whisper.cpp's model table). */
+  readonly sha1?: string;
   readonly expectedSize?: number;
   /** Longest time without progress (DNS + connect, response headers, or between data chunks). Default 30 s. */
   readonly timeoutMs?: number;
@@ -46,6 +48,25 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 export function partialPathFor(dest: string): string {
   return `${dest}.partial`;
+}
+
+/** The digests of the bytes downloaded so far: always sha256 (reported), SHA-1 only when it is to be checked. */
+class Digests {
+  private readonly sha256 = createHash('sha256');
+  private readonly sha1?: Hash;
+  constructor(withSha1: boolean) {
+    if (withSha1) this.sha1 = createHash('sha1');
+  }
+  update(chunk: Buffer): void {
+    this.sha256.update(chunk);
+    this.sha1?.update(chunk);
+  }
+  async feedFile(path: string, end: number): Promise<void> {
+    await hashFileInto(this, path, end);
+  }
+  digest(): { sha256: string; sha1?: string } {
+    return { sha256: this.sha256.digest('hex'), sha1: this.sha1?.digest('hex') };
+  }
 }
 
 /** Thrown internally when a resumed transfer cannot continue and must restart from byte 0. */
@@ -191,15 +212,19 @@ async function syncDirectory(directory: string): Promise<void> {
   }
 }
 
-async function finish(url: string, partial: string, dest: string, hash: Hash, bytes: number, resumedFrom: number, options: DownloadOptions): Promise<DownloadResult> {
+async function finish(url: string, partial: string, dest: string, hash: Digests, bytes: number, resumedFrom: number, options: DownloadOptions): Promise<DownloadResult> {
   if (options.expectedSize !== undefined && bytes !== options.expectedSize) {
     await removeIfPresent(partial);
     throw new DownloadError('SIZE_MISMATCH', url, `${url} delivered ${bytes} bytes, expected ${options.expectedSize}`);
   }
-  const sha256 = hash.digest('hex');
+  const { sha256, sha1 } = hash.digest();
   if (options.sha256 !== undefined && sha256 !== options.sha256.toLowerCase()) {
     await removeIfPresent(partial);
     throw new DownloadError('CHECKSUM_MISMATCH', url, `sha256 of ${url} is ${sha256}, expected ${options.sha256}; the file was discarded`);
+  }
+  if (options.sha1 !== undefined && sha1 !== options.sha1.toLowerCase()) {
+    await removeIfPresent(partial);
+    throw new DownloadError('CHECKSUM_MISMATCH', url, `SHA-1 of ${url} is ${sha1}, expected ${options.sha1}; the file was discarded`);
   }
   await rename(partial, dest);
   await syncDirectory(dirname(dest));
@@ -213,8 +238,8 @@ async function attempt(url: string, dest: string, options: DownloadOptions, allo
     await removeIfPresent(partial);
     offset = 0;
   }
-  let hash = createHash('sha256');
-  if (offset > 0) await hashFileInto(hash, partial, offset);
+  let hash = new Digests(options.sha1 !== undefined);
+  if (offset > 0) await hash.feedFile(partial, offset);
   if (options.expectedSize !== undefined && offset > 0 && offset === options.expectedSize) {
     // A complete partial left by an interrupted rename: just verify it.
     return finish(url, partial, dest, hash, offset, offset, options);
@@ -244,7 +269,7 @@ async function attempt(url: string, dest: string, options: DownloadOptions, allo
       if (complete && Number(complete[1]) === offset) return await finish(url, partial, dest, hash, offset, offset, options);
       throw new RestartFromScratch();
     } else if (status === 200) {
-      if (offset > 0) hash = createHash('sha256');
+      if (offset > 0) hash = new Digests(options.sha1 !== undefined);
       offset = 0;
       const length = response.headers['content-length'];
       total = length !== undefined ? Number(length) : undefined;

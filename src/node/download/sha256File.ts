@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 
 /** Feeds a file (or its first `end` bytes) into `hash` by streaming, so large files need no big buffer. */
-export async function hashFileInto(hash: Hash, path: string, end?: number): Promise<void> {
+export async function hashFileInto(hash: Pick<Hash, 'update'> | { update(chunk: Buffer): void }, path: string, end?: number): Promise<void> {
   if (end === 0) return;
   const stream = createReadStream(path, end === undefined ? {} : { start: 0, end: end - 1 });
   for await (const chunk of stream) hash.update(chunk as Buffer);

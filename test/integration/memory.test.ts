@@ -1,0 +1,40 @@
+// The cleanup command frees what it says: the worker's memory (its process ends) and the temp files.
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { FreeMemoryReport } from '../../src/vscode/memoryCommands';
+import { api, clip, fixtureModel, setSetting, waitFor } from './support';
+
+function procRssMB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+suite('Free memory and delete temporary files', function () {
+  this.timeout(120_000);
+
+  test('unloads the model (the worker process and its RSS are gone) and deletes the files it reports', async () => {
+    const dictation = await api();
+    await setSetting('model.customPath', fixtureModel());
+    await dictation.files.transcribe(clip('p07_pocketsphinx_goforward').wav);
+    const pid = dictation.client.pid!;
+    assert.ok(pid, 'the worker runs after a transcription');
+    const workerRss = procRssMB(pid);
+    assert.ok(workerRss > 50, `the loaded model costs memory (${workerRss.toFixed(0)} MB)`);
+    const report = await dictation.memory.showReport();
+    // The figure the extension shows matches what the OS reports for the worker (within sampling jitter).
+    assert.ok(Math.abs((report.workerRssMB ?? 0) - procRssMB(pid)) < 10, `report ${report.workerRssMB} vs /proc ${procRssMB(pid)}`);
+
+    const temp = join(dictation.registry.sessionTempDir(), 'spill-test.raw');
+    writeFileSync(temp, Buffer.alloc(64 * 1024));
+    const freed = (await vscode.commands.executeCommand('offlineDictation.freeMemory')) as FreeMemoryReport;
+    assert.equal(freed.modelUnloaded, true);
+    assert.ok((freed.before.workerRssMB ?? 0) > 50);
+    assert.equal(freed.after.workerRssMB, undefined, 'no worker memory left');
+    await waitFor(() => !existsSync(`/proc/${pid}`), 5000, 'the worker process to exit');
+    assert.ok(freed.filesDeleted >= 1 && freed.bytesDeleted >= 64 * 1024);
+    assert.equal(existsSync(temp), false);
+    assert.equal(dictation.client.running, false);
+  });
+});

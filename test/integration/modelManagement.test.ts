@@ -1,0 +1,72 @@
+// Model downloads against a local HTTP server (the real downloader, the real storage folder), and imports.
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { findModel } from '../../src/core/model/catalog';
+import { api, fixtureModel, setSetting } from './support';
+
+suite('Model management', function () {
+  this.timeout(60_000);
+  let server: Server;
+  let base = '';
+
+  suiteSetup(async () => {
+    server = createServer((request, response) => {
+      if (request.url?.startsWith('/wrong/')) {
+        response.writeHead(200, { 'content-length': '4096' });
+        response.end(Buffer.alloc(4096, 7));
+      } else {
+        response.writeHead(404);
+        response.end('not here');
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  suiteTeardown(async () => {
+    await setSetting('modelMirrorUrl', undefined);
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  test('a download whose checksum does not match is refused and leaves no file', async () => {
+    const dictation = await api();
+    await setSetting('modelMirrorUrl', `${base}/wrong`);
+    const result = await vscode.commands.executeCommand('offlineDictation.downloadModel', 'base.en');
+    assert.equal(result, undefined);
+    assert.match(dictation.modelCommands.lastError?.message ?? '', /bytes, expected|SHA-1|sha256|checksum/i);
+    const target = dictation.store.pathFor(findModel('base.en')!);
+    assert.equal(existsSync(target), false);
+    assert.equal(existsSync(`${target}.partial`), false);
+  });
+
+  test('a missing file on the server (404) is reported and nothing is written', async () => {
+    const dictation = await api();
+    await setSetting('modelMirrorUrl', `${base}/missing`);
+    await vscode.commands.executeCommand('offlineDictation.downloadModel', 'base.en');
+    assert.match(dictation.modelCommands.lastError?.message ?? '', /404/);
+    assert.equal(existsSync(dictation.store.pathFor(findModel('base.en')!)), false);
+  });
+
+  test('importing a file that is not a model is refused; a real model is imported, validated and used', async () => {
+    const dictation = await api();
+    const scratch = mkdtempSync(join(tmpdir(), 'import-'));
+    try {
+      const notAModel = join(scratch, 'notes.bin');
+      writeFileSync(notAModel, 'definitely not a model');
+      const before = existsSync(dictation.store.directory) ? readdirSync(dictation.store.directory) : [];
+      assert.equal(await vscode.commands.executeCommand('offlineDictation.importModel', vscode.Uri.file(notAModel)), undefined);
+      assert.deepEqual(existsSync(dictation.store.directory) ? readdirSync(dictation.store.directory) : [], before);
+      const imported = await vscode.commands.executeCommand<string>('offlineDictation.importModel', vscode.Uri.file(fixtureModel()));
+      assert.ok(imported && existsSync(imported));
+      assert.equal(vscode.workspace.getConfiguration('offlineDictation').get('model.customPath'), imported);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+      await setSetting('model.customPath', fixtureModel());
+    }
+  });
+});
