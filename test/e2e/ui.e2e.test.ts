@@ -1,0 +1,122 @@
+// End-to-end: the packaged .vsix installed in a real VS Code, used as a person would — command palette, keybinding,
+// status bar — while real speech plays into the virtual microphone. Screenshots go to test-results/e2e/.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+// @ts-expect-error plain ES module helpers shared with the harness
+import { UI, Workbench } from './workbench.mjs';
+// @ts-expect-error plain ES module helpers shared with the harness
+import { play, startVirtualMic, stopVirtualMic } from '../host/virtualMic.mjs';
+import { wordErrorRate } from '../../src/core/text/wer';
+import { fixtureModelPath } from '../../src/node/model/fixtureModel';
+
+const root = resolve(__dirname, '../..');
+const evalDir = resolve(root, '../shared/eval/public');
+const clip = (name: string) => ({ wav: join(evalDir, `${name}.wav`), text: readFileSync(join(evalDir, `${name}.txt`), 'utf8').trim() });
+const vsix = process.env.DICTATION_VSIX ?? readdirSync(root).filter((f) => f.endsWith('.vsix')).map((f) => join(root, f))[0];
+
+describe('Offline Dictation in a real VS Code (packaged .vsix)', () => {
+  let workbench: InstanceType<typeof Workbench>;
+  let micEnv: Record<string, string> | undefined;
+
+  before(async () => {
+    assert.ok(vsix, 'a packaged .vsix exists (npm run package)');
+    micEnv = startVirtualMic();
+    workbench = new Workbench({
+      vsix,
+      workspace: join(root, 'test/fixtures/workspace'),
+      screenshotDir: join(root, 'test-results/e2e'),
+      env: micEnv,
+      settings: { 'offlineDictation.model.customPath': fixtureModelPath(), 'offlineDictation.recorder.program': 'sox', 'offlineDictation.pauseMs': 700 },
+    });
+    await workbench.start();
+  });
+
+  after(async () => {
+    await workbench?.dispose();
+    stopVirtualMic();
+  });
+
+  it('activates from the installed .vsix and shows its status-bar microphone', async () => {
+    await workbench.waitForStatus(UI.statusIdle);
+    await workbench.screenshot('1-activated');
+  });
+
+  it('lists its commands in the command palette', async () => {
+    const entries: string[] = await workbench.paletteEntries('Dictation:');
+    for (const title of UI.commands) assert.ok(entries.some((e) => e.includes(title)), `palette lists "${title}" (got ${entries.join(' | ')})`);
+    assert.ok(!entries.some((e) => e.includes('Dictation: Stop Dictation')), 'Stop is hidden while not dictating');
+    await workbench.screenshot('2-palette');
+    await workbench.closeQuickInput();
+  });
+
+  it('dictates into the editor from the palette, the keybinding and the status bar, one undo step per phrase', async (t) => {
+    if (!micEnv) return t.skip('no PulseAudio: no virtual microphone');
+    await workbench.openFile('notes.txt');
+    await workbench.page.keyboard.press('Control+End');
+    const initial = await workbench.editorText();
+
+    // 1. Command palette
+    const jfk = clip('p01_jfk_inaugural_1961');
+    await workbench.runCommand('Dictation: Start Dictation');
+    await workbench.waitForStatus(UI.statusRecording);
+    await workbench.screenshot('3-dictating');
+    await play(jfk.wav, { ...process.env, ...micEnv });
+    let text = await workbench.waitForEditor((s: string) => /your country\W*$/i.test(s.trim()));
+    await workbench.screenshot('4-after-palette-dictation');
+    await workbench.runCommand('Dictation: Stop Dictation');
+    await workbench.waitForStatus(UI.statusIdle);
+    const afterJfk = text;
+    const jfkDictated = afterJfk.slice(initial.length);
+    const jfkScore = wordErrorRate(jfk.text, jfkDictated);
+    console.log(`palette dictation: ${JSON.stringify(jfkDictated)} WER ${(jfkScore.wer * 100).toFixed(1)} %`);
+    assert.ok(jfkScore.wer <= 0.15, `WER ${jfkScore.wer}`);
+
+    // 2. Keybinding (toggle on, speak, Escape stops)
+    const forward = clip('p07_pocketsphinx_goforward');
+    await workbench.page.keyboard.press(UI.toggleKey);
+    await workbench.waitForStatus(UI.statusRecording);
+    await play(forward.wav, { ...process.env, ...micEnv });
+    text = await workbench.waitForEditor((s: string) => s.length > afterJfk.length + 5);
+    await workbench.page.keyboard.press('Escape');
+    await workbench.waitForStatus(UI.statusIdle);
+    const afterForward = text;
+    const forwardScore = wordErrorRate(forward.text, afterForward.slice(afterJfk.length));
+    console.log(`keybinding dictation: ${JSON.stringify(afterForward.slice(afterJfk.length))} WER ${(forwardScore.wer * 100).toFixed(1)} %`);
+    assert.ok(forwardScore.wer <= 0.15, `WER ${forwardScore.wer}`);
+
+    // 3. Status bar click to start and to stop
+    const librispeech = clip('p13_librispeech_61-70968-0000');
+    await workbench.statusBarItem(UI.statusIdle).click();
+    await workbench.waitForStatus(UI.statusRecording);
+    await workbench.page.locator('.part.editor .monaco-editor .view-lines').click();
+    await workbench.page.keyboard.press('Control+End');
+    await play(librispeech.wav, { ...process.env, ...micEnv });
+    text = await workbench.waitForEditor((s: string) => s.length > afterForward.length + 10);
+    await workbench.statusBarItem(UI.statusRecording).click();
+    await workbench.waitForStatus(UI.statusIdle);
+    const afterStatusBar = await workbench.waitForEditor(() => true);
+    const statusScore = wordErrorRate(librispeech.text, afterStatusBar.slice(afterForward.length));
+    console.log(`status-bar dictation: ${JSON.stringify(afterStatusBar.slice(afterForward.length))} WER ${(statusScore.wer * 100).toFixed(1)} %`);
+    assert.ok(statusScore.wer <= 0.15, `WER ${statusScore.wer}`);
+    await workbench.screenshot('5-three-ways');
+
+    // 4. Silence inserts nothing
+    await workbench.page.keyboard.press(UI.toggleKey);
+    await workbench.waitForStatus(UI.statusRecording);
+    await workbench.page.waitForTimeout(3000);
+    await workbench.page.keyboard.press(UI.toggleKey);
+    await workbench.waitForStatus(UI.statusIdle);
+    assert.equal(await workbench.waitForEditor(() => true), afterStatusBar, 'silence produced no text');
+
+    // 5. Each phrase is its own undo step: one Undo removes only the last phrase.
+    await workbench.page.locator('.part.editor .monaco-editor .view-lines').click();
+    await workbench.page.keyboard.press('Control+End');
+    await workbench.page.keyboard.press('Control+Z');
+    const undone = await workbench.waitForEditor((s: string) => s !== afterStatusBar);
+    assert.ok(undone.length < afterStatusBar.length && undone.length >= afterForward.length, 'one undo removed one phrase, not everything');
+    assert.ok(undone.startsWith(afterJfk.trimEnd().slice(0, 40)), 'earlier dictation is untouched');
+    await workbench.screenshot('6-final');
+  });
+});
