@@ -14,5 +14,5 @@ const run = (file, args) => execFileSync(file, args, { cwd: root, stdio: 'inheri
 
 run(process.execPath, [join(root, 'scripts/build-addon.mjs')]);
 if (!existsSync(join(root, 'native', target))) throw new Error(`No native addon was built for ${target}`);
-run(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--target', target, '--out', out]);
+run(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--no-rewrite-relative-links', '--target', target, '--out', out]);
 console.log(`packaged ${out}`);

@@ -19,7 +19,7 @@ export class DictationController implements vscode.Disposable {
   private starting?: Promise<void>;
   private startedAt = 0;
   private errorShown = false;
-  private readonly phraseEmitter = new vscode.EventEmitter<PhraseResult>();
+  private readonly phraseEmitter = new vscode.EventEmitter<PhraseResult & { deliveredAt: number }>();
   /** Fires after a phrase has been delivered (tests and the latency benchmark listen). */
   readonly onDidDeliverPhrase = this.phraseEmitter.event;
 
@@ -152,7 +152,7 @@ export class DictationController implements vscode.Disposable {
       }
     }
     await flush();
-    this.phraseEmitter.fire(result);
+    this.phraseEmitter.fire({ ...result, deliveredAt: Date.now() });
   }
 
   private async onSessionError(error: Error): Promise<void> {

@@ -28,6 +28,8 @@ export interface PhraseResult {
   phrase: Phrase;
   /** Time from the end of speech to the text being ready. */
   latencyMs: number;
+  /** Wall-clock time (ms since epoch) at which the speech of this phrase ended. */
+  speechEndedAt: number;
   transcribeMs: number;
 }
 
@@ -167,7 +169,7 @@ export class DictationSession {
       if (!text) return;
       this.previousText = text;
       const speechEnded = this.speechEndedAt.get(phrase) ?? started;
-      await this.options.listener.onPhraseText({ text, phrase, latencyMs: Date.now() - speechEnded, transcribeMs: result.elapsedMs });
+      await this.options.listener.onPhraseText({ text, phrase, latencyMs: Date.now() - speechEnded, speechEndedAt: speechEnded, transcribeMs: result.elapsedMs });
     } catch (error) {
       this.options.listener.onError(error as Error);
     }

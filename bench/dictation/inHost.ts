@@ -1,0 +1,47 @@
+// Runs inside a real VS Code extension host (started by bench/dictation/run.mjs): dictates each clip played in
+// real time into the virtual microphone and records, per phrase, the delay from the end of speech to the text
+// being in the editor.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import type { DictationApi } from '../../src/extension';
+
+const play = (wav: string) =>
+  new Promise<void>((resolve, reject) => {
+    const player = spawn('paplay', [wav], { stdio: 'ignore' });
+    player.once('error', reject);
+    player.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`paplay exited with ${code}`))));
+  });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function run(): Promise<void> {
+  const clips = JSON.parse(process.env.DICTATION_BENCH_CLIPS ?? '[]') as { name: string; wav: string }[];
+  const config = vscode.workspace.getConfiguration('offlineDictation');
+  await config.update('model.customPath', process.env.DICTATION_BENCH_MODEL, vscode.ConfigurationTarget.Global);
+  await config.update('recorder.program', 'sox', vscode.ConfigurationTarget.Global);
+  const api = (await vscode.extensions.getExtension<DictationApi>('offline-dictation.offline-dictation')!.activate()) as DictationApi;
+  const phrases: { clip: string; latencyMs: number; transcribeMs: number; audioMs: number; text: string }[] = [];
+  let current = '';
+  api.controller.onDidDeliverPhrase((p) => phrases.push({ clip: current, latencyMs: p.deliveredAt - p.speechEndedAt, transcribeMs: p.transcribeMs, audioMs: (p.phrase.samples.length / 16000) * 1000, text: p.text }));
+  const texts: Record<string, string> = {};
+  for (const clip of clips) {
+    const document = await vscode.workspace.openTextDocument({ content: '' });
+    await vscode.window.showTextDocument(document);
+    current = clip.name;
+    await vscode.commands.executeCommand('offlineDictation.start');
+    await sleep(300);
+    await play(clip.wav);
+    // The person stops talking and waits: phrases end by pause detection, as in real use.
+    await sleep(3000);
+    await vscode.commands.executeCommand('offlineDictation.stop');
+    texts[clip.name] = document.getText();
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+  writeFileSync(process.env.DICTATION_BENCH_OUT!, JSON.stringify({ threads: await threads(), phrases, texts }, null, 2));
+}
+
+async function threads(): Promise<number> {
+  const configured = vscode.workspace.getConfiguration('offlineDictation').get<number>('threads', 0);
+  const os = await import('node:os');
+  return configured > 0 ? configured : Math.max(1, Math.min(8, os.availableParallelism()));
+}
