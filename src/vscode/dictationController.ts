@@ -12,6 +12,8 @@ import type { Log } from './log';
 import type { DictationStatusBar } from './statusBar';
 import type { TextInserter } from './textInserter';
 import type { ModelLocator } from './modelLocator';
+import { LivePreview } from './livePreview';
+import { ZeroInputDetector } from '../core/vad/phraseSegmenter';
 
 
 export class DictationController implements vscode.Disposable {
@@ -19,6 +21,9 @@ export class DictationController implements vscode.Disposable {
   private starting?: Promise<void>;
   private startedAt = 0;
   private errorShown = false;
+  readonly preview = new LivePreview();
+  /** The last warning shown while dictating (e.g. a microphone that delivers only zeros). */
+  lastWarning?: string;
   private readonly phraseEmitter = new vscode.EventEmitter<PhraseResult & { deliveredAt: number }>();
   /** Fires after a phrase has been delivered (tests and the latency benchmark listen). */
   readonly onDidDeliverPhrase = this.phraseEmitter.event;
@@ -61,6 +66,7 @@ export class DictationController implements vscode.Disposable {
   private async doStart(): Promise<void> {
     this.errorShown = false;
     this.lastError = undefined;
+    this.lastWarning = undefined;
     const settings = this.config.settings;
     const modelPath = await this.models.resolveForUse();
     if (!modelPath) return;
@@ -73,6 +79,7 @@ export class DictationController implements vscode.Disposable {
     }
     this.statusBar.setState({ kind: 'starting' });
     await setActiveContext(true);
+    const zeros = new ZeroInputDetector(() => this.warnSilentMicrophone());
     const session = new DictationSession({
       recorder,
       client: this.client,
@@ -81,7 +88,11 @@ export class DictationController implements vscode.Disposable {
       createPhraseSource: (emit) => this.pipeline.createPhraseSource(this.config.settings.pauseMs, emit),
       acceptText: (text, phrase) => this.pipeline.acceptText(text, phrase),
       onRecorderStarted: (r) => this.registerRecorder(r),
+      preview: settings.livePreview,
+      pauseMs: settings.pauseMs,
       listener: {
+        onAudio: (samples) => zeros.push(samples),
+        onPartialText: (text) => this.preview.show(text),
         onPhraseText: (result) => this.deliver(result),
         onTranscribing: (busy) => {
           if (this.session) this.statusBar.setState({ kind: 'recording', startedAt: this.startedAt, transcribing: busy });
@@ -127,13 +138,27 @@ export class DictationController implements vscode.Disposable {
     this.log.info('Dictation cancelled.');
   }
 
+  private warnSilentMicrophone(): void {
+    const hint =
+      process.platform === 'darwin'
+        ? 'Allow VS Code to use the microphone in System Settings → Privacy & Security → Microphone, then restart VS Code.'
+        : 'Check that the microphone is not muted and that "offlineDictation.recorder.device" names the right input.';
+    this.lastWarning = `The microphone delivers only silence (no signal at all). ${hint}`;
+    this.log.warn(this.lastWarning);
+    void vscode.window.showWarningMessage(`Dictation: ${this.lastWarning}`, 'Microphone Settings').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.recorder');
+    });
+  }
+
   private async finishUi(): Promise<void> {
+    this.preview.clear();
     this.statusBar.setState({ kind: 'idle' });
     await setActiveContext(false);
   }
 
   /** Applies a phrase: runs of words and line breaks become one edit each; "scratch that" removes the last one. */
   private async deliver(result: PhraseResult): Promise<void> {
+    this.preview.clear();
     const actions = this.pipeline.spokenActions(result.text, this.config.settings.spokenCommands);
     let pieces: InsertionPiece[] = [];
     const flush = async () => {
@@ -194,6 +219,7 @@ export class DictationController implements vscode.Disposable {
     this.session?.cancel();
     this.session = undefined;
     this.phraseEmitter.dispose();
+    this.preview.dispose();
   }
 }
 

@@ -3,30 +3,33 @@ import * as vscode from 'vscode';
 
 export class Log implements vscode.Disposable {
   private readonly channel: vscode.LogOutputChannel;
+  /** Processes can exit after deactivation; their last words must not throw into a closed channel. */
+  private disposed = false;
 
   constructor(name = 'Dictation') {
     this.channel = vscode.window.createOutputChannel(name, { log: true });
   }
 
   trace(message: string): void {
-    this.channel.trace(message);
+    if (!this.disposed) this.channel.trace(message);
   }
   debug(message: string): void {
-    this.channel.debug(message);
+    if (!this.disposed) this.channel.debug(message);
   }
   info(message: string): void {
-    this.channel.info(message);
+    if (!this.disposed) this.channel.info(message);
   }
   warn(message: string): void {
-    this.channel.warn(message);
+    if (!this.disposed) this.channel.warn(message);
   }
   error(message: string | Error): void {
-    this.channel.error(message);
+    if (!this.disposed) this.channel.error(message);
   }
   show(): void {
-    this.channel.show(true);
+    if (!this.disposed) this.channel.show(true);
   }
   dispose(): void {
+    this.disposed = true;
     this.channel.dispose();
   }
 }

@@ -37,6 +37,7 @@ try {
   console.error(`integration tests failed: ${error instanceof Error ? error.message : error}`);
 } finally {
   stopVirtualMic();
-  rmSync(userDataDir, { recursive: true, force: true });
+  if (process.env.CODE_TEST_KEEP) console.log(`profile kept in ${userDataDir}`);
+  else rmSync(userDataDir, { recursive: true, force: true });
 }
 process.exit(exitCode);

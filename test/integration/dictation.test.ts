@@ -84,12 +84,63 @@ suite('Dictation through the virtual microphone', function () {
     assert.equal(entry.delivery, 'clipboard');
   });
 
-  test('silence produces no text', async () => {
+  test('silence produces no text, and a microphone delivering only zeros is reported within ~2 s', async () => {
+    const dictation = await api();
     const editor = await freshEditor('');
     await vscode.commands.executeCommand('offlineDictation.start');
     await new Promise((r) => setTimeout(r, 3000));
+    // The virtual microphone's idle stream is digital zeros: exactly what a muted or permission-less microphone gives.
+    assert.match(dictation.controller.lastWarning ?? '', /only silence/);
     await vscode.commands.executeCommand('offlineDictation.stop');
     assert.equal(editor.document.getText(), '');
+  });
+
+  test('shows a live preview of the phrase being spoken, replaced by the final text', async () => {
+    const dictation = await api();
+    await setSetting('livePreview', 'on');
+    try {
+      const editor = await freshEditor('');
+      await vscode.commands.executeCommand('offlineDictation.start');
+      const previews = new Set<string>();
+      const poll = setInterval(() => dictation.controller.preview.current && previews.add(dictation.controller.preview.current), 50);
+      await play(clip('p02_librivox_sense_and_sensibility_0870').wav);
+      await vscode.commands.executeCommand('offlineDictation.stop');
+      clearInterval(poll);
+      assert.ok(previews.size >= 1, 'a preview was shown while speaking');
+      assert.equal(dictation.controller.preview.current, '', 'the preview is gone once the final text is in');
+      const finalText = editor.document.getText();
+      assert.ok(finalText.length > 20);
+      assert.ok([...previews].some((p) => wordErrorRate(finalText, p).wer < 0.9), `previews resemble the final text: ${[...previews].join(' | ')}`);
+    } finally {
+      await setSetting('livePreview', undefined);
+    }
+  });
+
+  test('a recorder that dies mid-phrase keeps the words spoken so far', async () => {
+    const dictation = await api();
+    const editor = await freshEditor('');
+    const delivered: { text: string; at: number }[] = [];
+    const listener = dictation.controller.onDidDeliverPhrase((p) => delivered.push({ text: p.text, at: p.deliveredAt }));
+    try {
+      await vscode.commands.executeCommand('offlineDictation.start');
+      const recorderPid = dictation.registry.stats().processes.find((p) => p.label === 'recorder')!.pid!;
+      const speech = play(clip('p01_jfk_inaugural_1961').wav);
+      // ~7 s in: "And so my fellow Americans" is done, "…what your country can do for you" is being spoken.
+      await new Promise((r) => setTimeout(r, 7000));
+      const killedAt = Date.now();
+      process.kill(recorderPid, 'SIGKILL');
+      await speech;
+      await waitFor(() => !dictation.controller.active, 20_000, 'dictation to stop after the recorder died');
+      const text = editor.document.getText();
+      assert.match(text, /fellow Americans/i, 'phrases finished before the crash are there');
+      const rescued = delivered.filter((p) => p.at >= killedAt);
+      assert.equal(rescued.length, 1, `the phrase being spoken when the recorder died was transcribed: ${JSON.stringify(delivered)}`);
+      assert.ok(rescued[0].text.split(/\s+/).length >= 2 && text.includes(rescued[0].text.replace(/[.!?]$/, '')), `and inserted: ${JSON.stringify(text)}`);
+      assert.doesNotMatch(text, /ask what you can do for your country/i, 'nothing after the crash was recorded');
+      assert.match(dictation.controller.lastError?.message ?? '', /recorder was killed by SIGKILL/);
+    } finally {
+      listener.dispose();
+    }
   });
 });
 

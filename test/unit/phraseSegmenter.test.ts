@@ -111,3 +111,13 @@ describe('ZeroInputDetector', () => {
     assert.equal(reports, 0);
   });
 });
+
+describe('ZeroInputDetector with dithered silence', () => {
+  it('treats ±1 LSB dither as no signal', () => {
+    let reports = 0;
+    const detector = new ZeroInputDetector(() => reports++);
+    const dither = new Float32Array(16000 * 3).map((_, i) => ((i % 3) - 1) / 32768);
+    detector.push(dither);
+    assert.equal(reports, 1);
+  });
+});

@@ -306,9 +306,13 @@ export class PhraseSegmenter {
 }
 
 /**
- * Notices a microphone that delivers exact zeros (e.g. macOS without microphone permission, a muted device):
- * calls `onSilentMicrophone` once when the first `windowMs` of audio are all zero.
+ * Notices a microphone that delivers no signal (e.g. macOS without microphone permission, a muted device):
+ * calls `onSilentMicrophone` once when the first `windowMs` of audio are all digital silence. Recorders may dither
+ * when they convert sample formats, so ±2 LSB of 16-bit audio still counts as silence; any real microphone's own
+ * noise is far above that.
  */
+const SILENT_INPUT_MAX = 2 / 32768;
+
 export class ZeroInputDetector {
   private zeroSamples = 0;
   private decided = false;
@@ -322,7 +326,7 @@ export class ZeroInputDetector {
   push(samples: Float32Array): void {
     if (this.decided) return;
     for (let i = 0; i < samples.length; i++) {
-      if (samples[i] !== 0) {
+      if (Math.abs(samples[i]) > SILENT_INPUT_MAX) {
         this.decided = true;
         return;
       }

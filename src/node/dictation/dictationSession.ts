@@ -2,7 +2,7 @@
 // phrase is transcribed by the Whisper worker while the person keeps speaking. Phrases are transcribed strictly in
 // order, one at a time; their text is handed out in order. No vscode here: the editor side listens to events.
 import type { WhisperClient } from '../whisper/client';
-import type { TranscribeOptions, TranscriptSegment } from '../whisper/protocol';
+import type { TranscribeOptions } from '../whisper/protocol';
 import { Recorder, RecorderCommand, RecorderError } from '../audio/recorder';
 
 /** What the session needs from voice-activity segmentation (implemented in core/vad). */
@@ -10,6 +10,8 @@ export interface PhraseSource {
   push(samples: Float32Array): void;
   /** Bytes of audio the source holds (pre-roll and the phrase being spoken). */
   readonly bufferedBytes: number;
+  /** Audio of the phrase being spoken so far, for the live preview; undefined while silent. */
+  currentPhrase(): Float32Array | undefined;
   /** Ends the current phrase at once (on stop) and emits it if it holds speech. */
   flush(): void;
 }
@@ -52,7 +54,19 @@ export interface DictationSessionOptions {
   acceptText(text: string, phrase: Phrase): string | undefined;
   listener: DictationSessionListener;
   onRecorderStarted?(recorder: Recorder): void;
+  /**
+   * Live preview of the phrase being spoken: 'on', 'off', or 'auto': only while the machine keeps up, i.e. a
+   * transcription takes clearly less than the pause that ends a phrase, so a preview started just before the
+   * speaker stops is done before the final phrase needs the worker (whisper.cpp cannot be interrupted).
+   */
+  preview?: 'auto' | 'on' | 'off';
+  previewIntervalMs?: number;
+  /** The pause that ends a phrase (ms); the budget a preview must fit in. */
+  pauseMs?: number;
 }
+
+const PREVIEW_MIN_SAMPLES = 16000;
+const PREVIEW_BUDGET_FRACTION = 0.8;
 
 export class DictationSession {
   private recorder?: Recorder;
@@ -66,6 +80,10 @@ export class DictationSession {
   private readonly idleWaiters: Array<() => void> = [];
   private previousText = '';
   private readonly speechEndedAt = new WeakMap<Phrase, number>();
+  private previewTimer?: NodeJS.Timeout;
+  private previewRunning = false;
+  /** How long the last transcription took: the estimate for the next one. */
+  private lastTranscribeMs?: number;
 
   constructor(private readonly options: DictationSessionOptions) {}
 
@@ -82,6 +100,46 @@ export class DictationSession {
     });
     this.options.onRecorderStarted?.(this.recorder);
     await this.options.client.ensureModel(this.options.modelPath);
+    if ((this.options.preview ?? 'auto') !== 'off') {
+      this.previewTimer = setInterval(() => void this.preview(), this.options.previewIntervalMs ?? 1000);
+      this.previewTimer.unref();
+    }
+  }
+
+  /** Whether live previews are being produced now ('auto' pauses them while the machine is too slow). */
+  get previewActive(): boolean {
+    return !!this.previewTimer && this.previewAffordable();
+  }
+
+  /** Whether a preview now fits the budget (always for 'on'; for 'auto', judged by the last transcription). */
+  private previewAffordable(): boolean {
+    if (this.options.preview === 'on') return true;
+    const budget = (this.options.pauseMs ?? 700) * PREVIEW_BUDGET_FRACTION;
+    return this.lastTranscribeMs !== undefined && this.lastTranscribeMs < budget;
+  }
+
+  private async preview(): Promise<void> {
+    if (this.previewRunning || this.processing || this.queue.length > 0 || this.stopped || !this.previewAffordable()) return;
+    const audio = this.source?.currentPhrase();
+    if (!audio || audio.length < PREVIEW_MIN_SAMPLES) return;
+    this.previewRunning = true;
+    try {
+      const result = await this.options.client.transcribe(audio, this.options.transcribeOptions());
+      this.lastTranscribeMs = result.elapsedMs;
+      // A phrase that finished meanwhile replaces the preview; a stale preview must not flash up after it.
+      if (!this.stopped && !this.processing && this.queue.length === 0 && this.source?.currentPhrase()) {
+        this.options.listener.onPartialText?.(result.text.trim());
+      }
+    } catch {
+      // A failed preview is not worth reporting: the final transcription of the phrase follows.
+    } finally {
+      this.previewRunning = false;
+    }
+  }
+
+  stopPreview(): void {
+    if (this.previewTimer) clearInterval(this.previewTimer);
+    this.previewTimer = undefined;
   }
 
   get recorderPid(): number | undefined {
@@ -100,6 +158,7 @@ export class DictationSession {
   async stop(): Promise<void> {
     if (this.stopped) return this.whenIdle();
     this.stopped = true;
+    this.stopPreview();
     await this.recorder?.stop();
     this.source?.flush();
     await this.whenIdle();
@@ -109,6 +168,7 @@ export class DictationSession {
   cancel(): void {
     this.cancelled = true;
     this.stopped = true;
+    this.stopPreview();
     this.recorder?.kill();
     this.queue.length = 0;
   }
@@ -159,11 +219,8 @@ export class DictationSession {
     const started = Date.now();
     const options = { ...this.options.transcribeOptions(), initialPrompt: this.previousText.slice(-200) || undefined };
     try {
-      let partial = '';
-      const result = await this.options.client.transcribe(phrase.samples, options, (segment: TranscriptSegment) => {
-        partial += segment.text;
-        this.options.listener.onPartialText?.(partial.trim());
-      });
+      const result = await this.options.client.transcribe(phrase.samples, options);
+      this.lastTranscribeMs = result.elapsedMs;
       if (this.cancelled || result.cancelled) return;
       const text = this.options.acceptText(result.text, phrase);
       if (!text) return;

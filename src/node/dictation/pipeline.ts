@@ -7,7 +7,7 @@ import { composeInsertion, InsertionPiece } from '../../core/text/insertionForma
 import type { Phrase, PhraseSource } from './dictationSession';
 
 export interface DictationPipeline {
-  createPhraseSource(pauseMs: number, emit: (phrase: Phrase) => void): PhraseSource & { readonly bufferedBytes: number };
+  createPhraseSource(pauseMs: number, emit: (phrase: Phrase) => void): PhraseSource;
   acceptText(text: string, phrase: Phrase): string | undefined;
   spokenActions(text: string, commandsEnabled: boolean): DictationAction[];
   compose(before: string, after: string, pieces: readonly InsertionPiece[], smart: boolean): string;

@@ -231,7 +231,12 @@ export class WhisperClient {
 
   private onSessionExit(session: Session, exit: WorkerExit): void {
     if (this.session === session) this.session = undefined;
-    const expected = this.disposed || (exit.code === 0 && exit.signal === null);
+    if (this.disposed) {
+      // Killed by dispose(): nobody is listening any more, not even the log.
+      this.rejectAll('WORKER_UNAVAILABLE', 'The Whisper worker was stopped.');
+      return;
+    }
+    const expected = exit.code === 0 && exit.signal === null;
     if (expected) {
       this.rejectAll('WORKER_UNAVAILABLE', 'The Whisper worker stopped.');
       this.log.info('Whisper worker stopped.');
