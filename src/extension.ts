@@ -19,6 +19,7 @@ import { FileTranscriber } from './vscode/fileTranscriber';
 import { ModelStore } from './node/model/modelStore';
 import { ModelCommands } from './vscode/modelCommands';
 import { MemoryCommands } from './vscode/memoryCommands';
+import { MemoryIndicator } from './vscode/memoryIndicator';
 
 /** What the extension exposes to other extensions and to its own integration tests. */
 export interface DictationApi {
@@ -31,6 +32,7 @@ export interface DictationApi {
   readonly memory: MemoryCommands;
   readonly store: ModelStore;
   readonly modelCommands: ModelCommands;
+  readonly indicator: MemoryIndicator;
 }
 
 let registry: ResourceRegistry | undefined;
@@ -46,6 +48,9 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   const config = resources.add(new Config());
   const models = new ModelLocator(config, context.globalStorageUri.fsPath, log);
   const history = new TranscriptHistory(config.settings.historySize);
+  let crashReported = false;
+  // The indicator is created after the client it observes; worker start/exit events reach it through this.
+  let indicatorRef: MemoryIndicator | undefined;
   const client = new WhisperClient({
     workerScript: context.asAbsolutePath('dist/whisperWorker.js'),
     host: config.settings.workerHost,
@@ -54,9 +59,18 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
     log,
     onWorkerStarted: (pid, kill, exited) => {
       const tracked = resources.trackProcess('whisper-worker', pid, kill);
-      void exited.then(() => tracked.dispose());
+      indicatorRef?.updateActivity();
+      void exited.then(() => {
+        tracked.dispose();
+        indicatorRef?.updateActivity();
+      });
     },
-    onCrash: (description) => void vscode.window.showWarningMessage(`Dictation: the Whisper worker stopped (${description}). The phrase will be retried; VS Code is not affected.`),
+    onCrash: (description) => {
+      // Said once per window; further crashes go to the log (the client already logs each one).
+      if (crashReported) return;
+      crashReported = true;
+      void vscode.window.showWarningMessage(`Dictation: the Whisper worker stopped (${description}). It restarts for the next phrase and the phrase is retried; VS Code is not affected.`);
+    },
   });
   resources.add({ dispose: () => client.dispose() });
 
@@ -79,8 +93,12 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   const files = new FileTranscriber(client, models, config, log);
   const store = new ModelStore(models.modelsDir);
   const modelCommands = new ModelCommands(store, config, client, log);
+  const memorySources = { workerPid: () => client.pid, recorderPid: () => controller.recorderPid, bufferBytes: () => controller.bufferedBytes };
+  const indicator = resources.add(new MemoryIndicator(memorySources, config, client, controller, log));
+  indicatorRef = indicator;
+  resources.add(controller.onDidChangeActive(() => indicator.updateActivity()));
   const memory = new MemoryCommands(
-    { workerPid: () => client.pid, recorderPid: () => controller.recorderPid, bufferBytes: () => controller.bufferedBytes },
+    memorySources,
     client,
     resources,
     controller,
@@ -98,7 +116,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
 
   // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
   context.subscriptions.push({ dispose: () => disposeRegistry() });
-  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands };
+  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator };
 }
 
 function disposeRegistry(): void {

@@ -37,7 +37,7 @@ export interface ConfigChange {
 
 const KEYS = {
   model: 'model',
-  customModelPath: 'model.customPath',
+  customModelPath: 'modelPath',
   language: 'language',
   pauseMs: 'pauseMs',
   spokenCommands: 'spokenCommands',

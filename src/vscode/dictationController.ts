@@ -39,6 +39,20 @@ export class DictationController implements vscode.Disposable {
     private readonly registerRecorder: (recorder: Recorder) => void,
   ) {}
 
+  /** Memory pressure turns the live preview off (and back on when it eases). */
+  pausePreview(paused: boolean): void {
+    this.previewPaused = paused;
+    if (paused) {
+      this.session?.stopPreview();
+      this.preview.clear();
+    }
+  }
+
+  private previewPaused = false;
+  private readonly activityEmitter = new vscode.EventEmitter<boolean>();
+  /** Fires true when dictation starts and false when it ends. */
+  readonly onDidChangeActive = this.activityEmitter.event;
+
   get recorderPid(): number | undefined {
     return this.session?.recorderPid;
   }
@@ -79,6 +93,7 @@ export class DictationController implements vscode.Disposable {
     }
     this.statusBar.setState({ kind: 'starting' });
     await setActiveContext(true);
+    this.activityEmitter.fire(true);
     const zeros = new ZeroInputDetector(() => this.warnSilentMicrophone());
     const session = new DictationSession({
       recorder,
@@ -88,7 +103,7 @@ export class DictationController implements vscode.Disposable {
       createPhraseSource: (emit) => this.pipeline.createPhraseSource(this.config.settings.pauseMs, emit),
       acceptText: (text, phrase) => this.pipeline.acceptText(text, phrase),
       onRecorderStarted: (r) => this.registerRecorder(r),
-      preview: settings.livePreview,
+      preview: this.previewPaused ? 'off' : settings.livePreview,
       pauseMs: settings.pauseMs,
       listener: {
         onAudio: (samples) => zeros.push(samples),
@@ -151,6 +166,7 @@ export class DictationController implements vscode.Disposable {
   }
 
   private async finishUi(): Promise<void> {
+    this.activityEmitter.fire(false);
     this.preview.clear();
     this.statusBar.setState({ kind: 'idle' });
     await setActiveContext(false);
@@ -219,6 +235,7 @@ export class DictationController implements vscode.Disposable {
     this.session?.cancel();
     this.session = undefined;
     this.phraseEmitter.dispose();
+    this.activityEmitter.dispose();
     this.preview.dispose();
   }
 }

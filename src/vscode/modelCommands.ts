@@ -33,7 +33,7 @@ export class ModelCommands {
     if (!picked) return undefined;
     await vscode.workspace.getConfiguration('offlineDictation').update('model', picked.name, vscode.ConfigurationTarget.Global);
     if (this.config.settings.customModelPath) {
-      void vscode.window.showWarningMessage('"offlineDictation.model.customPath" is set, so that file is used instead of the selected model.');
+      void vscode.window.showWarningMessage('"offlineDictation.modelPath" is set, so that file is used instead of the selected model.');
     }
     if (!installed.has(picked.name)) await this.download(picked.name);
     return picked.name;
@@ -96,7 +96,7 @@ export class ModelCommands {
     if (!source) return undefined;
     try {
       const path = await this.store.importFile(source.fsPath);
-      await vscode.workspace.getConfiguration('offlineDictation').update('model.customPath', path, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.getConfiguration('offlineDictation').update('modelPath', path, vscode.ConfigurationTarget.Global);
       this.log.info(`Imported model ${source.fsPath} → ${path}`);
       void vscode.window.showInformationMessage(`Imported the Whisper model ${source.fsPath}; dictation uses it now.`);
       return path;

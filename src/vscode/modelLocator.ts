@@ -40,8 +40,8 @@ export class ModelLocator {
     if (existsSync(path)) return path;
     const { customModelPath, model } = this.config.settings;
     if (customModelPath) {
-      const choice = await vscode.window.showErrorMessage(`The model file set in "offlineDictation.model.customPath" does not exist: ${customModelPath}`, 'Open Setting');
-      if (choice === 'Open Setting') await vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.model.customPath');
+      const choice = await vscode.window.showErrorMessage(`The model file set in "offlineDictation.modelPath" does not exist: ${customModelPath}`, 'Open Setting');
+      if (choice === 'Open Setting') await vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.modelPath');
       return undefined;
     }
     this.log.info(`Model ${model} is not downloaded yet (${path}).`);
@@ -54,7 +54,7 @@ export class ModelLocator {
   async offerRedownload(problem: string): Promise<void> {
     const { customModelPath, model } = this.config.settings;
     if (customModelPath) {
-      await vscode.window.showErrorMessage(`The model file is damaged: ${problem}`, 'Open Setting').then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.model.customPath'));
+      await vscode.window.showErrorMessage(`The model file is damaged: ${problem}`, 'Open Setting').then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.modelPath'));
       return;
     }
     const choice = await vscode.window.showErrorMessage(`The Whisper model "${model}" is damaged: ${problem}`, 'Download Again');

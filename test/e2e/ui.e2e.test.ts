@@ -28,7 +28,7 @@ describe('Offline Dictation in a real VS Code (packaged .vsix)', () => {
       workspace: join(root, 'test/fixtures/workspace'),
       screenshotDir: join(root, 'test-results/e2e'),
       env: micEnv,
-      settings: { 'offlineDictation.model.customPath': fixtureModelPath(), 'offlineDictation.recorder.program': 'sox', 'offlineDictation.pauseMs': 700 },
+      settings: { 'offlineDictation.modelPath': fixtureModelPath(), 'offlineDictation.recorder.program': 'sox', 'offlineDictation.pauseMs': 700 },
     });
     await workbench.start();
   });
@@ -118,5 +118,19 @@ describe('Offline Dictation in a real VS Code (packaged .vsix)', () => {
     assert.ok(undone.length < afterStatusBar.length && undone.length >= afterForward.length, 'one undo removed one phrase, not everything');
     assert.ok(undone.startsWith(afterJfk.trimEnd().slice(0, 40)), 'earlier dictation is untouched');
     await workbench.screenshot('6-final');
+  });
+
+  it('shows the memory indicator while the model is loaded, and its report on click', async () => {
+    const indicator = workbench.page.locator('.statusbar-item', { hasText: /\d+ MB/ }).first();
+    await indicator.waitFor({ timeout: 30_000 });
+    const text = await indicator.innerText();
+    const shownMB = Number(/(\d+) MB/.exec(text)![1]);
+    assert.ok(shownMB > 50 && shownMB < 2000, `plausible footprint with tiny.en loaded: ${text}`);
+    await indicator.hover();
+    await workbench.page.waitForTimeout(1500);
+    await workbench.screenshot('7-memory-indicator');
+    await indicator.click();
+    await workbench.page.locator('.part.panel', { hasText: 'Memory report' }).first().waitFor({ timeout: 20_000 });
+    await workbench.screenshot('8-memory-report');
   });
 });

@@ -36,7 +36,7 @@ suite('Dictation through the virtual microphone', function () {
 
   suiteSetup(async function () {
     if (!process.env.PULSE_SERVER) this.skip();
-    await setSetting('model.customPath', fixtureModel());
+    await setSetting('modelPath', fixtureModel());
     await setSetting('recorder.program', 'sox');
     await setSetting('recorder.path', '');
   });
@@ -155,7 +155,7 @@ suite('Dictation failure paths', function () {
 
   test('a missing recorder is reported with an install hint and nothing keeps running', async () => {
     const dictation = await api();
-    await setSetting('model.customPath', fixtureModel());
+    await setSetting('modelPath', fixtureModel());
     await setSetting('recorder.path', '/nonexistent/bin/sox');
     await vscode.commands.executeCommand('offlineDictation.start');
     assert.equal(dictation.controller.active, false);

@@ -16,7 +16,7 @@ suite('Free memory and delete temporary files', function () {
 
   test('unloads the model (the worker process and its RSS are gone) and deletes the files it reports', async () => {
     const dictation = await api();
-    await setSetting('model.customPath', fixtureModel());
+    await setSetting('modelPath', fixtureModel());
     await dictation.files.transcribe(clip('p07_pocketsphinx_goforward').wav);
     const pid = dictation.client.pid!;
     assert.ok(pid, 'the worker runs after a transcription');
@@ -36,5 +36,26 @@ suite('Free memory and delete temporary files', function () {
     assert.ok(freed.filesDeleted >= 1 && freed.bytesDeleted >= 64 * 1024);
     assert.equal(existsSync(temp), false);
     assert.equal(dictation.client.running, false);
+  });
+
+  test('the memory indicator shows what the OS reports and, over an artificially low limit, unloads an idle model', async () => {
+    const dictation = await api();
+    await setSetting('modelPath', fixtureModel());
+    await dictation.files.transcribe(clip('p07_pocketsphinx_goforward').wav);
+    const pid = dictation.client.pid!;
+    const sample = await dictation.indicator.sampleNow();
+    assert.ok(Math.abs((sample.workerRssMB ?? 0) - procRssMB(pid)) < 10, `indicator ${sample.workerRssMB} MB vs /proc ${procRssMB(pid)} MB`);
+    assert.ok(sample.usedMB >= (sample.workerRssMB ?? 0));
+    assert.equal(dictation.indicator.lastDecision?.tier, 'normal', 'tiny.en fits its default budget');
+    try {
+      await setSetting('memoryLimitMB', 64);
+      await dictation.indicator.sampleNow();
+      assert.equal(dictation.indicator.lastDecision?.tier, 'critical');
+      assert.ok(dictation.indicator.lastDecision?.actions.includes('unloadModel'));
+      await waitFor(() => !dictation.client.running, 10_000, 'the idle model to be unloaded under critical pressure');
+      await waitFor(() => !existsSync(`/proc/${pid}`), 5000, 'the worker process to exit');
+    } finally {
+      await setSetting('memoryLimitMB', undefined);
+    }
   });
 });

@@ -63,10 +63,10 @@ suite('Model management', function () {
       assert.deepEqual(existsSync(dictation.store.directory) ? readdirSync(dictation.store.directory) : [], before);
       const imported = await vscode.commands.executeCommand<string>('offlineDictation.importModel', vscode.Uri.file(fixtureModel()));
       assert.ok(imported && existsSync(imported));
-      assert.equal(vscode.workspace.getConfiguration('offlineDictation').get('model.customPath'), imported);
+      assert.equal(vscode.workspace.getConfiguration('offlineDictation').get('modelPath'), imported);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
-      await setSetting('model.customPath', fixtureModel());
+      await setSetting('modelPath', fixtureModel());
     }
   });
 });

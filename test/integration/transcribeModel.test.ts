@@ -8,7 +8,7 @@ suite('Transcription with the real model in the extension host', function () {
   this.timeout(120_000);
 
   suiteSetup(async () => {
-    await setSetting('model.customPath', fixtureModel());
+    await setSetting('modelPath', fixtureModel());
   });
 
   test('transcribes the JFK clip (WER ≤ 5 %) in a worker process that is not the extension host', async () => {

@@ -11,7 +11,7 @@ suite('Deactivation', function () {
   test('kills the worker and the recorder and removes the temp folder', async function () {
     if (!process.env.PULSE_SERVER) this.skip();
     const dictation = await api();
-    await setSetting('model.customPath', fixtureModel());
+    await setSetting('modelPath', fixtureModel());
     await setSetting('recorder.program', 'sox');
     const document = await vscode.workspace.openTextDocument({ content: '' });
     await vscode.window.showTextDocument(document);

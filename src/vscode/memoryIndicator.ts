@@ -1,0 +1,128 @@
+// The second status-bar item: what dictation costs right now (Whisper worker + recorder + audio buffers) against
+// the memory budget, coloured by the memory policy's tier. Samples fast while dictating, slowly while the model is
+// loaded, not at all when nothing runs. Reacts to pressure: "high" stops the live preview, "critical" unloads an
+// idle model and tells the user once.
+import * as vscode from 'vscode';
+import { defaultMemoryLimitMB, findModel } from '../core/model/catalog';
+import { MemoryPolicy, MemoryStats, MemoryTier, PolicyDecision } from '../core/memory/memoryPolicy';
+import { MemoryMonitor, MemorySnapshot, MemorySources } from '../node/memory/memoryMonitor';
+import type { WhisperClient } from '../node/whisper/client';
+import type { Config } from './config';
+import type { DictationController } from './dictationController';
+import type { Log } from './log';
+
+export interface FootprintSample extends MemorySnapshot {
+  usedMB: number;
+}
+
+const DICTATING_INTERVAL_MS = 2000;
+const LOADED_INTERVAL_MS = 10_000;
+
+export class MemoryIndicator implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('offlineDictation.memory', vscode.StatusBarAlignment.Right, 999);
+  private readonly monitor: MemoryMonitor;
+  private policy: MemoryPolicy;
+  readonly stats = new MemoryStats<FootprintSample>(150);
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private criticalNotified = false;
+  /** The last policy decision (tests and the report read it). */
+  lastDecision?: PolicyDecision;
+
+  constructor(
+    sources: MemorySources,
+    private readonly config: Config,
+    private readonly client: WhisperClient,
+    private readonly controller: DictationController,
+    private readonly log: Log,
+  ) {
+    this.item.name = 'Dictation Memory';
+    this.item.command = 'offlineDictation.showMemoryReport';
+    this.policy = new MemoryPolicy({ limitMB: this.limitMB() });
+    this.monitor = new MemoryMonitor(sources, (snapshot) => this.onSample(snapshot));
+    this.subscriptions.push(
+      config.onDidChange((change) => {
+        if (change.affected('memoryLimitMB') || change.affected('model')) this.policy = new MemoryPolicy({ limitMB: this.limitMB() });
+        this.refreshVisibility();
+      }),
+    );
+    this.refreshVisibility();
+  }
+
+  limitMB(): number {
+    return this.config.settings.memoryLimitMB || defaultMemoryLimitMB(findModel(this.config.settings.model));
+  }
+
+  /** Call when dictation starts/stops or the worker starts/stops: adjusts the sampling rate. */
+  updateActivity(): void {
+    const interval = this.controller.active ? DICTATING_INTERVAL_MS : this.client.running ? LOADED_INTERVAL_MS : 0;
+    this.monitor.setInterval(interval);
+    void this.monitor.sampleNow();
+  }
+
+  async sampleNow(): Promise<FootprintSample> {
+    await this.monitor.sampleNow();
+    return this.stats.latest!;
+  }
+
+  private refreshVisibility(): void {
+    if (this.config.settings.showMemoryIndicator) this.item.show();
+    else this.item.hide();
+  }
+
+  private onSample(snapshot: MemorySnapshot): void {
+    // The worker thread host shares the extension host's memory; count the host then, since that is where it lives.
+    const workerMB = snapshot.workerRssMB ?? (this.client.running && !this.client.pid ? snapshot.hostRssMB : 0);
+    const usedMB = workerMB + (snapshot.recorderRssMB ?? 0) + snapshot.bufferMB;
+    const sample: FootprintSample = { ...snapshot, usedMB };
+    this.stats.add(sample);
+    const decision = this.policy.update({ usedMB, systemFreeMB: snapshot.systemFreeMB, systemTotalMB: snapshot.systemTotalMB });
+    this.lastDecision = decision;
+    if (decision.changed) this.react(decision);
+    this.render(sample, decision.tier);
+  }
+
+  private react(decision: PolicyDecision): void {
+    this.log.info(`Memory tier ${decision.previousTier} → ${decision.tier} (${Math.round(decision.load * 100)} % of ${this.policy.limitMB} MB): ${decision.actions.join(', ')}`);
+    if (decision.actions.includes('stopPreview')) this.controller.pausePreview(true);
+    if (decision.actions.includes('resumePreview')) this.controller.pausePreview(false);
+    if (decision.actions.includes('unloadModel') && !this.controller.active) void this.client.unload();
+    if (decision.actions.includes('notifyUser') && !this.criticalNotified) {
+      this.criticalNotified = true;
+      void vscode.window.showWarningMessage(
+        `Dictation is using ${Math.round(this.stats.latest?.usedMB ?? 0)} MB, close to its ${this.policy.limitMB} MB budget, or the system is low on memory. A smaller model would help.`,
+        'Select Model…',
+      ).then((choice) => choice && vscode.commands.executeCommand('offlineDictation.selectModel'));
+    }
+  }
+
+  private render(sample: FootprintSample, tier: MemoryTier): void {
+    const limit = this.policy.limitMB;
+    this.item.text = `$(pulse) ${Math.round(sample.usedMB)} MB`;
+    this.item.backgroundColor =
+      tier === 'critical' ? new vscode.ThemeColor('statusBarItem.errorBackground') : tier === 'high' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    const mb = (v: number | undefined) => (v === undefined ? '—' : `${Math.round(v)} MB`);
+    this.item.tooltip = new vscode.MarkdownString(
+      [
+        `**Dictation memory: ${Math.round(sample.usedMB)} of ${limit} MB** (${tier})`,
+        '',
+        `| | |`,
+        `|---|---|`,
+        `| Whisper worker | ${mb(sample.workerRssMB)} |`,
+        `| Recorder | ${mb(sample.recorderRssMB)} |`,
+        `| Audio buffers | ${sample.bufferMB.toFixed(1)} MB |`,
+        `| Extension host (all extensions) | ${mb(sample.hostRssMB)} |`,
+        `| Peak (this window) | ${mb(this.stats.peakMB)} |`,
+        `| System free | ${mb(sample.systemFreeMB)} of ${mb(sample.systemTotalMB)} |`,
+        '',
+        'Click for the memory report.',
+      ].join('\n'),
+    );
+    this.item.accessibilityInformation = { label: `Dictation uses ${Math.round(sample.usedMB)} megabytes of ${limit}` };
+  }
+
+  dispose(): void {
+    this.monitor.dispose();
+    for (const s of this.subscriptions) s.dispose();
+    this.item.dispose();
+  }
+}
