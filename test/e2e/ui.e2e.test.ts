@@ -2,7 +2,8 @@
 // status bar — while real speech plays into the virtual microphone. Screenshots go to test-results/e2e/.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 // @ts-expect-error plain ES module helpers shared with the harness
 import { UI, Workbench } from './workbench.mjs';
@@ -19,13 +20,17 @@ const vsix = process.env.DICTATION_VSIX ?? readdirSync(root).filter((f) => f.end
 describe('Offline Dictation in a real VS Code (packaged .vsix)', () => {
   let workbench: InstanceType<typeof Workbench>;
   let micEnv: Record<string, string> | undefined;
+  let workspace = '';
 
   before(async () => {
     assert.ok(vsix, 'a packaged .vsix exists (npm run package)');
     micEnv = startVirtualMic();
+    // A copy: the test types into its files, and the checked-in fixture must stay as it is.
+    workspace = mkdtempSync(join(tmpdir(), 'dictation-e2e-ws-'));
+    cpSync(join(root, 'test/fixtures/workspace'), workspace, { recursive: true });
     workbench = new Workbench({
       vsix,
-      workspace: join(root, 'test/fixtures/workspace'),
+      workspace,
       screenshotDir: join(root, 'test-results/e2e'),
       env: micEnv,
       settings: { 'offlineDictation.modelPath': fixtureModelPath(), 'offlineDictation.recorder.program': 'sox', 'offlineDictation.pauseMs': 700 },
@@ -36,6 +41,7 @@ describe('Offline Dictation in a real VS Code (packaged .vsix)', () => {
   after(async () => {
     await workbench?.dispose();
     stopVirtualMic();
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
   it('activates from the installed .vsix and shows its status-bar microphone', async () => {
