@@ -17,7 +17,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function run(): Promise<void> {
   const clips = JSON.parse(process.env.DICTATION_BENCH_CLIPS ?? '[]') as { name: string; wav: string }[];
   const config = vscode.workspace.getConfiguration('offlineDictation');
-  await config.update('model.customPath', process.env.DICTATION_BENCH_MODEL, vscode.ConfigurationTarget.Global);
+  await config.update('modelPath', process.env.DICTATION_BENCH_MODEL, vscode.ConfigurationTarget.Global);
   await config.update('recorder.program', 'sox', vscode.ConfigurationTarget.Global);
   const api = (await vscode.extensions.getExtension<DictationApi>('offline-dictation.offline-dictation')!.activate()) as DictationApi;
   const phrases: { clip: string; latencyMs: number; transcribeMs: number; audioMs: number; text: string }[] = [];
