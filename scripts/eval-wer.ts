@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { aggregateWer, normaliseForWer, wordErrorRate, type WerScore } from '../src/core/text/wer';
 import { findRepoRoot, fixtureModelPath } from '../src/node/model/fixtureModel';
-import { transcribeClipsInChild } from './eval/runTranscribeChild';
+import { transcribeClips } from './eval/transcribeClips';
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(name);
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   if (!existsSync(model)) throw new Error(`model not found: ${model} (run npm run model:fixture)`);
   const wavs = readdirSync(dir).filter((name) => name.endsWith('.wav')).sort().map((name) => join(dir, name));
   const started = Date.now();
-  const transcripts = await transcribeClipsInChild(model, wavs, { threads });
+  const transcripts = await transcribeClips(model, wavs, { threads });
   const scores: WerScore[] = [];
   let audioSeconds = 0;
   let transcribeMs = 0;

@@ -1,5 +1,5 @@
 // The cached real tiny.en model: where it lives, how ensureFixtureModel falls back and cleans up, and the
-// functional proof that the model transcribes (JFK clip, WER ≤ 5 %) through smart-whisper's native binding.
+// functional proof that the model transcribes (JFK clip, WER ≤ 5 %) through the extension's worker and whisper.cpp.
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, symlink, truncate, writeFile, copyFile } from 'node:fs/promises';
@@ -18,7 +18,7 @@ import {
   verifyFixtureModel,
   type FixtureSteps,
 } from '../../src/node/model/fixtureModel';
-import { transcribeClipsInChild } from '../../scripts/eval/runTranscribeChild';
+import { transcribeClips } from '../../scripts/eval/transcribeClips';
 import { writeGgmlHeader, writeZip } from './convertFixtures';
 
 const realModel = fixtureModelPath();
@@ -167,7 +167,7 @@ describe('the fixture model transcribes real speech', () => {
   const skip = realModelMissing || (existsSync(`${clip}.wav`) ? false : `no evaluation clip at ${clip}.wav`);
 
   it('JFK clip: greedy decoding, WER ≤ 5 %', { skip, timeout: 180_000 }, async () => {
-    const [result] = await transcribeClipsInChild(realModel, [`${clip}.wav`], { timeoutMs: 170_000 });
+    const [result] = await transcribeClips(realModel, [`${clip}.wav`]);
     const reference = readFileSync(`${clip}.txt`, 'utf8');
     const score = wordErrorRate(reference, result.text);
     console.log(`JFK: "${result.text}" — WER ${(score.wer * 100).toFixed(1)} % (${result.ms} ms)`);

@@ -3,12 +3,13 @@
 // then renamed to `dest`. So `dest` either does not exist or is complete and verified.
 // Callers must not run two downloads to the same `dest` at the same time (they would share the partial file).
 import { createHash, type Hash } from 'node:crypto';
-import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { dirname } from 'node:path';
 import { DownloadError } from './downloadError';
 import { hashFileInto } from './sha256File';
+import { removeIfPresent, syncDirectory } from '../files/atomicFile';
 
 export { DownloadError, type DownloadErrorCode } from './downloadError';
 
@@ -185,13 +186,6 @@ async function sizeOf(path: string): Promise<number> {
   }
 }
 
-async function removeIfPresent(path: string): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-}
 
 /** "bytes 100-199/200" → { start: 100, total: 200 } */
 function parseContentRange(value: string | undefined): { start: number; total?: number } | undefined {
@@ -200,17 +194,6 @@ function parseContentRange(value: string | undefined): { start: number; total?: 
   return { start: Number(match[1]), total: match[2] === '*' ? undefined : Number(match[2]) };
 }
 
-async function syncDirectory(directory: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(directory, 'r');
-    await handle.sync();
-  } catch {
-    // Not possible on every platform (Windows); the rename itself is still atomic.
-  } finally {
-    await handle?.close();
-  }
-}
 
 async function finish(url: string, partial: string, dest: string, hash: Digests, bytes: number, resumedFrom: number, options: DownloadOptions): Promise<DownloadResult> {
   if (options.expectedSize !== undefined && bytes !== options.expectedSize) {

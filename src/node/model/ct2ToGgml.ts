@@ -7,7 +7,7 @@ import { open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { narrowFloat32ToFloat16Bytes, widenFloat16ToFloat32Bytes } from '../../core/model/float16';
 import { Gpt2TokenError, gpt2TokenToBytes } from '../../core/model/gpt2Bytes';
-import { removeIfPresent, siblingTempPath, syncDirectory, writeFileAtomically } from './atomicFile';
+import { removeIfPresent, siblingTempPath, syncDirectory, writeFileAtomically } from '../files/atomicFile';
 import { loadCt2ModelFiles } from './ct2/ct2Source';
 import { parseCt2Model, readCt2Scalar, resolveCt2Variable, type Ct2Model, type Ct2Variable } from './ct2/ct2Model';
 import { ModelFileError } from './errors';

@@ -14,7 +14,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { download } from '../download/download';
 import { sha256File } from '../download/sha256File';
-import { removeIfPresent } from './atomicFile';
+import { removeIfPresent } from '../files/atomicFile';
 import { convertCt2ToGgml, sidecarPath } from './ct2ToGgml';
 import { ModelFileError } from './errors';
 import { readGgmlLayout } from './ggml/ggmlFormat';
