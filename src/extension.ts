@@ -88,7 +88,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
     new DictationController(config, log, client, models, statusBar, inserter, pipeline, (recorder) => {
       const tracked = resources.trackProcess('recorder', recorder.pid, () => recorder.kill());
       void recorder.whenExited().then(() => tracked.dispose());
-    }),
+    }, () => resources.sessionTempDir()),
   );
   const files = new FileTranscriber(client, models, config, log);
   const store = new ModelStore(models.modelsDir);

@@ -37,7 +37,22 @@ export class DictationController implements vscode.Disposable {
     private readonly inserter: TextInserter,
     private readonly pipeline: DictationPipeline,
     private readonly registerRecorder: (recorder: Recorder) => void,
+    private readonly spillDirectory: () => string,
   ) {}
+
+  /** Memory is critical: phrases wait on disk and the worker gets no work, so its model can be unloaded. */
+  suspendTranscription(): void {
+    this.session?.suspendTranscription();
+  }
+
+  resumeTranscription(): void {
+    this.session?.resumeTranscription();
+  }
+
+  /** The current dictation's counters (tests and the memory report read them). */
+  get sessionStats(): { spilledPhrases: number; suspended: boolean } | undefined {
+    return this.session ? { spilledPhrases: this.session.spilledPhrases, suspended: this.session.transcriptionSuspended } : undefined;
+  }
 
   /** Memory pressure turns the live preview off (and back on when it eases). */
   pausePreview(paused: boolean): void {
@@ -105,6 +120,7 @@ export class DictationController implements vscode.Disposable {
       onRecorderStarted: (r) => this.registerRecorder(r),
       preview: this.previewPaused ? 'off' : settings.livePreview,
       pauseMs: settings.pauseMs,
+      spillDirectory: this.spillDirectory,
       listener: {
         onAudio: (samples) => zeros.push(samples),
         onPartialText: (text) => this.preview.show(text),

@@ -1,7 +1,8 @@
 // The second status-bar item: what dictation costs right now (Whisper worker + recorder + audio buffers) against
 // the memory budget, coloured by the memory policy's tier. Samples fast while dictating, slowly while the model is
-// loaded, not at all when nothing runs. Reacts to pressure: "high" stops the live preview, "critical" unloads an
-// idle model and tells the user once.
+// loaded, not at all when nothing runs. Reacts to pressure: "high" stops the live preview; "critical" parks waiting
+// phrases on disk, unloads the model (its worker process ends) and tells the user once; when pressure eases the
+// parked phrases are transcribed in order.
 import * as vscode from 'vscode';
 import { defaultMemoryLimitMB, findModel } from '../core/model/catalog';
 import { MemoryPolicy, MemoryStats, MemoryTier, PolicyDecision } from '../core/memory/memoryPolicy';
@@ -85,7 +86,10 @@ export class MemoryIndicator implements vscode.Disposable {
     this.log.info(`Memory tier ${decision.previousTier} → ${decision.tier} (${Math.round(decision.load * 100)} % of ${this.policy.limitMB} MB): ${decision.actions.join(', ')}`);
     if (decision.actions.includes('stopPreview')) this.controller.pausePreview(true);
     if (decision.actions.includes('resumePreview')) this.controller.pausePreview(false);
-    if (decision.actions.includes('unloadModel') && !this.controller.active) void this.client.unload();
+    // Critical while dictating: keep listening, park phrases on disk, and end the worker so its memory is returned.
+    if (decision.actions.includes('pauseCapture')) this.controller.suspendTranscription();
+    if (decision.actions.includes('unloadModel')) void this.client.unload().catch((error) => this.log.warn(`Unloading the model failed: ${(error as Error).message}`));
+    if (decision.actions.includes('resumeCapture')) this.controller.resumeTranscription();
     if (decision.actions.includes('notifyUser') && !this.criticalNotified) {
       this.criticalNotified = true;
       void vscode.window.showWarningMessage(

@@ -2,6 +2,7 @@
 // real model: speech played with paplay must end up as text in the editor, phrase by phrase.
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { wordErrorRate } from '../../src/core/text/wer';
 import { api, clip, fixtureModel, setSetting, waitFor } from './support';
@@ -113,6 +114,34 @@ suite('Dictation through the virtual microphone', function () {
       assert.ok([...previews].some((p) => wordErrorRate(finalText, p).wer < 0.9), `previews resemble the final text: ${[...previews].join(' | ')}`);
     } finally {
       await setSetting('livePreview', undefined);
+    }
+  });
+
+  test('over an artificially low memory limit, dictation goes on in the critical tier without losing a word', async () => {
+    const dictation = await api();
+    await setSetting('memoryLimitMB', 64);
+    try {
+      const editor = await freshEditor('');
+      await vscode.commands.executeCommand('offlineDictation.start');
+      const speech = clip('p01_jfk_inaugural_1961');
+      const tiers = new Set<string>();
+      let spilled = 0;
+      const poll = setInterval(() => {
+        if (dictation.indicator.lastDecision) tiers.add(dictation.indicator.lastDecision.tier);
+        spilled = Math.max(spilled, dictation.controller.sessionStats?.spilledPhrases ?? 0);
+      }, 100);
+      await play(speech.wav);
+      await new Promise((r) => setTimeout(r, 1500));
+      await vscode.commands.executeCommand('offlineDictation.stop');
+      clearInterval(poll);
+      assert.ok(tiers.has('critical'), `reached the critical tier (saw ${[...tiers].join(', ')})`);
+      assert.ok(spilled >= 1, 'phrases waited on disk instead of in memory');
+      const score = wordErrorRate(speech.text, editor.document.getText());
+      assert.ok(score.wer <= 0.15, `every word arrived: ${JSON.stringify(editor.document.getText())} (WER ${score.wer})`);
+      const leftovers = readdirSync(dictation.registry.sessionTempDir()).filter((f) => f.endsWith('.f32'));
+      assert.deepEqual(leftovers, [], 'spill files are deleted once transcribed');
+    } finally {
+      await setSetting('memoryLimitMB', undefined);
     }
   });
 

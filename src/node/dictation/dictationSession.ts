@@ -4,6 +4,7 @@
 import type { WhisperClient } from '../whisper/client';
 import type { TranscribeOptions } from '../whisper/protocol';
 import { Recorder, RecorderCommand, RecorderError } from '../audio/recorder';
+import { PhraseSpill } from './phraseSpill';
 
 /** What the session needs from voice-activity segmentation (implemented in core/vad). */
 export interface PhraseSource {
@@ -63,6 +64,15 @@ export interface DictationSessionOptions {
   previewIntervalMs?: number;
   /** The pause that ends a phrase (ms); the budget a preview must fit in. */
   pauseMs?: number;
+  /** A private folder for phrases spilled to disk while transcription is suspended (memory pressure). */
+  spillDirectory?: () => string;
+}
+
+/** A phrase waiting for transcription: its audio in memory, or in a spill file while memory is critical. */
+interface QueuedPhrase {
+  phrase: Phrase;
+  speechEndedAt: number;
+  spilled?: Promise<string>;
 }
 
 const PREVIEW_MIN_SAMPLES = 16000;
@@ -71,7 +81,9 @@ const PREVIEW_BUDGET_FRACTION = 0.8;
 export class DictationSession {
   private recorder?: Recorder;
   private source?: PhraseSource;
-  private readonly queue: Phrase[] = [];
+  private readonly queue: QueuedPhrase[] = [];
+  private suspended = false;
+  private readonly spill?: PhraseSpill;
   private processing?: Promise<void>;
   private carry?: Buffer;
   private samplesSeen = 0;
@@ -79,13 +91,49 @@ export class DictationSession {
   private stopped = false;
   private readonly idleWaiters: Array<() => void> = [];
   private previousText = '';
-  private readonly speechEndedAt = new WeakMap<Phrase, number>();
   private previewTimer?: NodeJS.Timeout;
   private previewRunning = false;
   /** How long the last transcription took: the estimate for the next one. */
   private lastTranscribeMs?: number;
 
-  constructor(private readonly options: DictationSessionOptions) {}
+  constructor(private readonly options: DictationSessionOptions) {
+    if (options.spillDirectory) this.spill = new PhraseSpill(options.spillDirectory);
+  }
+
+  /** Phrases written to disk so far because transcription was suspended. */
+  get spilledPhrases(): number {
+    return this.spill?.spilledCount ?? 0;
+  }
+
+  get transcriptionSuspended(): boolean {
+    return this.suspended;
+  }
+
+  /**
+   * Memory is critical: keep listening, but move waiting phrases (and every new one) to disk instead of memory and
+   * stop sending work to the worker, so that its model can be unloaded. Nothing spoken is dropped.
+   */
+  suspendTranscription(): void {
+    if (!this.spill || this.suspended || this.stopped) return;
+    this.suspended = true;
+    this.stopPreview();
+    for (const item of this.queue) this.spillItem(item);
+  }
+
+  /** Pressure has eased: transcribe what waited on disk, in order, and go on as normal. */
+  resumeTranscription(): void {
+    if (!this.suspended) return;
+    this.suspended = false;
+    if (!this.processing && this.queue.length > 0) this.processing = this.drain();
+  }
+
+  private spillItem(item: QueuedPhrase): void {
+    if (item.spilled || !this.spill) return;
+    const samples = item.phrase.samples;
+    item.spilled = this.spill.write(samples);
+    // Once on disk, the queue no longer holds the audio.
+    void item.spilled.then(() => (item.phrase = { ...item.phrase, samples: new Float32Array(0) }), () => undefined);
+  }
 
   /** Starts the microphone and, in parallel, loads the model; resolves when both are ready. */
   async start(): Promise<void> {
@@ -147,7 +195,7 @@ export class DictationSession {
   }
 
   get bufferedBytes(): number {
-    return (this.source?.bufferedBytes ?? 0) + this.queue.reduce((sum, phrase) => sum + phrase.samples.byteLength, 0);
+    return (this.source?.bufferedBytes ?? 0) + this.queue.reduce((sum, item) => sum + item.phrase.samples.byteLength, 0);
   }
 
   get elapsedMs(): number {
@@ -161,6 +209,8 @@ export class DictationSession {
     this.stopPreview();
     await this.recorder?.stop();
     this.source?.flush();
+    // The person asked for their text: phrases waiting on disk are transcribed now, whatever the pressure.
+    this.resumeTranscription();
     await this.whenIdle();
   }
 
@@ -170,7 +220,7 @@ export class DictationSession {
     this.stopped = true;
     this.stopPreview();
     this.recorder?.kill();
-    this.queue.length = 0;
+    for (const item of this.queue.splice(0)) void item.spilled?.then((path) => this.spill?.discard(path), () => undefined);
   }
 
   private onPcm(chunk: Buffer): void {
@@ -196,27 +246,29 @@ export class DictationSession {
   private enqueue(phrase: Phrase): void {
     if (this.cancelled) return;
     // The segmenter notices the end of speech only after the pause; count that wait in the latency.
-    this.speechEndedAt.set(phrase, Date.now() - Math.max(0, this.elapsedMs - phrase.endMs));
-    this.queue.push(phrase);
-    if (!this.processing) this.processing = this.drain();
+    const item: QueuedPhrase = { phrase, speechEndedAt: Date.now() - Math.max(0, this.elapsedMs - phrase.endMs) };
+    this.queue.push(item);
+    if (this.suspended) this.spillItem(item);
+    else if (!this.processing) this.processing = this.drain();
   }
 
   private async drain(): Promise<void> {
     this.options.listener.onTranscribing?.(true);
     try {
-      for (let phrase = this.queue.shift(); phrase && !this.cancelled; phrase = this.queue.shift()) {
-        await this.transcribe(phrase);
+      while (this.queue.length > 0 && !this.cancelled && !this.suspended) {
+        const item = this.queue.shift()!;
+        const samples = item.spilled ? await this.spill!.take(await item.spilled) : item.phrase.samples;
+        await this.transcribe({ ...item.phrase, samples }, item.speechEndedAt);
       }
     } finally {
       this.processing = undefined;
       this.options.listener.onTranscribing?.(false);
-      if (this.queue.length > 0 && !this.cancelled) this.processing = this.drain();
-      else for (const resolve of this.idleWaiters.splice(0)) resolve();
+      if (this.queue.length > 0 && !this.cancelled && !this.suspended) this.processing = this.drain();
+      else if (this.queue.length === 0 || this.cancelled) for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
 
-  private async transcribe(phrase: Phrase): Promise<void> {
-    const started = Date.now();
+  private async transcribe(phrase: Phrase, speechEnded: number): Promise<void> {
     const options = { ...this.options.transcribeOptions(), initialPrompt: this.previousText.slice(-200) || undefined };
     try {
       const result = await this.options.client.transcribe(phrase.samples, options);
@@ -225,7 +277,6 @@ export class DictationSession {
       const text = this.options.acceptText(result.text, phrase);
       if (!text) return;
       this.previousText = text;
-      const speechEnded = this.speechEndedAt.get(phrase) ?? started;
       await this.options.listener.onPhraseText({ text, phrase, latencyMs: Date.now() - speechEnded, speechEndedAt: speechEnded, transcribeMs: result.elapsedMs });
     } catch (error) {
       this.options.listener.onError(error as Error);
@@ -233,7 +284,7 @@ export class DictationSession {
   }
 
   private whenIdle(): Promise<void> {
-    if (!this.processing && this.queue.length === 0) return Promise.resolve();
+    if ((!this.processing && this.queue.length === 0) || this.cancelled) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 }

@@ -111,6 +111,12 @@ export class WhisperClient {
             this.log.warn('Retrying the phrase after the Whisper worker stopped unexpectedly.');
             continue;
           }
+          // The worker was being unloaded (idle timeout, memory pressure) as this phrase arrived: a fresh worker
+          // takes it once the old one is gone.
+          if ((code === 'BUSY_SHUTTING_DOWN' || code === 'WORKER_UNAVAILABLE') && !this.disposed && attempt < 2) {
+            await this.whenCurrentSessionEnds();
+            continue;
+          }
           throw error;
         }
       }
@@ -118,6 +124,12 @@ export class WhisperClient {
       this.activeJobs--;
       this.armIdleTimer();
     }
+  }
+
+  private whenCurrentSessionEnds(): Promise<void> {
+    const session = this.session;
+    if (!session || session.exited) return Promise.resolve();
+    return new Promise((resolve) => session.transport.onExit(() => resolve()));
   }
 
   async stats(): Promise<WorkerStats | undefined> {
