@@ -1,0 +1,99 @@
+// Soak test inside a real VS Code extension host (started by bench/memory/run.mjs): many short dictations, then
+// one long continuous dictation, sampling the host's and the worker's memory, open files and child processes.
+import { spawn, execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import type { DictationApi } from '../../src/extension';
+
+const play = (wav: string) =>
+  new Promise<void>((resolve, reject) => {
+    const player = spawn('paplay', [wav], { stdio: 'ignore' });
+    player.once('error', reject);
+    player.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`paplay exited with ${code}`))));
+  });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function rssMB(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+  } catch {
+    return null;
+  }
+}
+
+function openFiles(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+function childProcesses(): number {
+  try {
+    return execFileSync('ps', ['--ppid', String(process.pid), '-o', 'pid='], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+}
+
+export async function run(): Promise<void> {
+  const cycles = Number(process.env.DICTATION_SOAK_CYCLES ?? 200);
+  const minutes = Number(process.env.DICTATION_SOAK_MINUTES ?? 30);
+  const clips = JSON.parse(process.env.DICTATION_SOAK_CLIPS ?? '[]') as string[];
+  const config = vscode.workspace.getConfiguration('offlineDictation');
+  await config.update('modelPath', process.env.DICTATION_SOAK_MODEL, vscode.ConfigurationTarget.Global);
+  await config.update('recorder.program', 'sox', vscode.ConfigurationTarget.Global);
+  const api = (await vscode.extensions.getExtension<DictationApi>('offline-dictation.offline-dictation')!.activate()) as DictationApi;
+  const document = await vscode.workspace.openTextDocument({ content: '' });
+  const editor = await vscode.window.showTextDocument(document);
+  const snapshot = (label: string | number) => ({
+    label,
+    at: Date.now(),
+    hostRssMB: process.memoryUsage().rss / 1048576,
+    hostHeapMB: process.memoryUsage().heapUsed / 1048576,
+    workerRssMB: rssMB(api.client.pid),
+    openFiles: openFiles(),
+    childProcesses: childProcesses(),
+    trackedProcesses: api.registry.stats().processes.length,
+    bufferedBytes: api.controller.bufferedBytes,
+    tempBytes: api.registry.tempBytes(),
+  });
+
+  const cycleSamples = [];
+  let words = 0;
+  for (let i = 1; i <= cycles; i++) {
+    await vscode.commands.executeCommand('offlineDictation.start');
+    await play(clips[i % clips.length]);
+    await vscode.commands.executeCommand('offlineDictation.stop');
+    words += document.getText().split(/\s+/).filter(Boolean).length;
+    await editor.edit((b) => b.delete(new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length))));
+    if (i === 1 || i === 10 || i % 20 === 0 || i === cycles) {
+      (globalThis as { gc?: () => void }).gc?.();
+      await sleep(500);
+      cycleSamples.push(snapshot(i));
+    }
+  }
+
+  const longSamples = [];
+  let maxBufferedBytes = 0;
+  const end = Date.now() + minutes * 60_000;
+  await vscode.commands.executeCommand('offlineDictation.start');
+  const watcher = setInterval(() => (maxBufferedBytes = Math.max(maxBufferedBytes, api.controller.bufferedBytes)), 200);
+  let nextSample = Date.now();
+  let played = 0;
+  while (Date.now() < end) {
+    await play(clips[played++ % clips.length]);
+    await sleep(500);
+    if (Date.now() >= nextSample) {
+      longSamples.push(snapshot(Math.round((Date.now() - (end - minutes * 60_000)) / 1000)));
+      nextSample = Date.now() + 30_000;
+      if (document.getText().length > 20_000) {
+        words += document.getText().split(/\s+/).filter(Boolean).length;
+        await editor.edit((b) => b.delete(new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length))));
+      }
+    }
+  }
+  await vscode.commands.executeCommand('offlineDictation.stop');
+  clearInterval(watcher);
+  longSamples.push(snapshot('end'));
+  words += document.getText().split(/\s+/).filter(Boolean).length;
+  writeFileSync(process.env.DICTATION_SOAK_OUT!, JSON.stringify({ cycles, minutes, clipsPlayed: played, words, maxBufferedBytes, cycleSamples, longSamples }, null, 2));
+}
