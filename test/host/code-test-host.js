@@ -65,7 +65,9 @@ fs.writeFileSync(path.join(tmp, 'config.yaml'), '');
 // HOME stays, so ~/.cache (the test model) is found.
 const isolated = {
   XDG_DATA_HOME: path.join(tmp, 'xdg/data'), XDG_CONFIG_HOME: path.join(tmp, 'xdg/config'), XDG_CACHE_HOME: path.join(tmp, 'xdg/cache'),
-  XDG_RUNTIME_DIR: path.join(tmp, 'run'), TMPDIR: path.join(tmp, 'tmp'),
+  XDG_RUNTIME_DIR: path.join(tmp, 'run'),
+  // A caller may choose the temp folder (to seed it with what a crashed window left, for example).
+  TMPDIR: process.env.CODE_TEST_TMPDIR || path.join(tmp, 'tmp'),
   OFFLINE_DICTATION_CACHE: process.env.OFFLINE_DICTATION_CACHE || process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'),
 };
 for (const dir of ['xdg/data', 'xdg/config', 'xdg/cache', 'run', 'tmp']) fs.mkdirSync(path.join(tmp, dir), { recursive: true, mode: 0o700 });

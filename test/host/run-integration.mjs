@@ -4,8 +4,8 @@
 // code-server 4.100.3 + headless Chromium. On a connected machine, DICTATION_TEST_DESKTOP=1 lets test-electron
 // download desktop VS Code instead (needs a display, e.g. xvfb-run).
 import { runTests } from '@vscode/test-electron';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,22 @@ if (!desktop && !existsSync(join(hostDir, 'node_modules/code-server'))) {
 }
 
 const userDataDir = mkdtempSync(join(tmpdir(), 'dictation-it-'));
+
+/**
+ * What a crashed window leaves behind: a session temp folder (named after its process, which no longer exists)
+ * holding a spilled phrase. The extension must sweep it when it activates; test/integration/activation checks.
+ */
+function seedCrashedSession(hostTmpDir) {
+  const deadPid = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+  const folder = join(hostTmpDir, `offline-dictation-${process.getuid?.() ?? 'user'}`, `session-${deadPid}-crashed`);
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  writeFileSync(join(folder, 'phrase-1.f32'), Buffer.alloc(4096), { mode: 0o600 });
+  return folder;
+}
+// The extension host's temp folder (TMPDIR; code-test-host.js keeps it as CODE_TEST_TMPDIR), seeded before VS Code starts.
+const hostTmpDir = join(userDataDir, 'tmp');
+mkdirSync(hostTmpDir, { mode: 0o700 });
+const crashedSession = seedCrashedSession(hostTmpDir);
 let exitCode = 1;
 const micEnv = startVirtualMic();
 try {
@@ -30,7 +46,7 @@ try {
     // Profile folders of our own: test-electron's default extensions folder (.vscode-test/ inside the extension)
     // makes the web workbench skip the development extension.
     launchArgs: [join(root, 'test/fixtures/workspace'), `--user-data-dir=${join(userDataDir, 'ud')}`, `--extensions-dir=${join(userDataDir, 'exts')}`],
-    extensionTestsEnv: { ...micEnv, DICTATION_REPO_ROOT: root },
+    extensionTestsEnv: { ...micEnv, DICTATION_REPO_ROOT: root, DICTATION_CRASHED_SESSION: crashedSession, CODE_TEST_TMPDIR: hostTmpDir, TMPDIR: hostTmpDir },
   });
   exitCode = 0;
 } catch (error) {

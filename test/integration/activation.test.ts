@@ -1,5 +1,6 @@
 // The extension activates in the real VS Code without starting anything heavy, and contributes what it says.
 import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { api, EXTENSION_ID } from './support';
 
@@ -10,6 +11,13 @@ suite('Activation', () => {
     assert.equal(dictation.client.running, false, 'the Whisper worker starts lazily');
     assert.deepEqual(dictation.registry.stats().processes, []);
     assert.equal(dictation.controller.active, false);
+  });
+
+  test("sweeps the temp folder a crashed window left behind", async () => {
+    await api();
+    const leftover = process.env.DICTATION_CRASHED_SESSION;
+    assert.ok(leftover, 'the test runner seeds a crashed session folder before VS Code starts');
+    assert.equal(existsSync(leftover), false, `${leftover} is removed at activation`);
   });
 
   test('registers every command it contributes', async () => {

@@ -148,8 +148,8 @@ suite('Dictation through the virtual microphone', function () {
   test('a recorder that dies mid-phrase keeps the words spoken so far', async () => {
     const dictation = await api();
     const editor = await freshEditor('');
-    const delivered: { text: string; at: number }[] = [];
-    const listener = dictation.controller.onDidDeliverPhrase((p) => delivered.push({ text: p.text, at: p.deliveredAt }));
+    const delivered: { text: string; speechEndedAt: number }[] = [];
+    const listener = dictation.controller.onDidDeliverPhrase((p) => delivered.push({ text: p.text, speechEndedAt: p.speechEndedAt }));
     try {
       await vscode.commands.executeCommand('offlineDictation.start');
       const recorderPid = dictation.registry.stats().processes.find((p) => p.label === 'recorder')!.pid!;
@@ -159,10 +159,13 @@ suite('Dictation through the virtual microphone', function () {
       const killedAt = Date.now();
       process.kill(recorderPid, 'SIGKILL');
       await speech;
-      await waitFor(() => !dictation.controller.active, 20_000, 'dictation to stop after the recorder died');
+      await waitFor(() => !dictation.controller.active, 45_000, 'dictation to stop after the recorder died');
       const text = editor.document.getText();
       assert.match(text, /fellow Americans/i, 'phrases finished before the crash are there');
-      const rescued = delivered.filter((p) => p.at >= killedAt);
+      // Phrases that ended at a pause before the kill may still be delivered after it (transcription lags under
+      // load); the rescued one is the phrase the crash itself ended: its speech ran until (almost) the kill.
+      const pauseMs = vscode.workspace.getConfiguration('offlineDictation').get<number>('pauseMs', 700);
+      const rescued = delivered.filter((p) => p.speechEndedAt >= killedAt - pauseMs);
       assert.equal(rescued.length, 1, `the phrase being spoken when the recorder died was transcribed: ${JSON.stringify(delivered)}`);
       assert.ok(rescued[0].text.split(/\s+/).length >= 2 && text.includes(rescued[0].text.replace(/[.!?]$/, '')), `and inserted: ${JSON.stringify(text)}`);
       assert.doesNotMatch(text, /ask what you can do for your country/i, 'nothing after the crash was recorded');
