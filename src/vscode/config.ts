@@ -3,6 +3,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { RecorderChoice } from '../node/audio/recorder';
+import type { CaptureMode } from '../node/dictation/dictationSession';
 import type { WorkerHostKind } from '../node/whisper/transport';
 
 const SECTION = 'offlineDictation';
@@ -24,7 +25,16 @@ export interface DictationSettings {
   workerHost: WorkerHostKind;
   memoryLimitMB: number;
   showMemoryIndicator: boolean;
+  /** Seconds between memory samples while dictating (5× that while only the model is loaded). */
+  memorySampleIntervalSeconds: number;
+  captureMode: CaptureMode;
+  maxBufferedSeconds: number;
   modelMirrorUrl: string;
+  /** Long-file transcription: seconds of audio per Whisper call, parallel workers, and the job cache's limits. */
+  fileChunkSeconds: number;
+  fileWorkers: number;
+  fileCacheJobs: number;
+  fileCacheMaxMB: number;
 }
 
 /** Settings whose change only takes effect in a new worker. */
@@ -52,7 +62,14 @@ const KEYS = {
   workerHost: 'worker.host',
   memoryLimitMB: 'memoryLimitMB',
   showMemoryIndicator: 'showMemoryIndicator',
+  memorySampleIntervalSeconds: 'memory.sampleIntervalSeconds',
+  captureMode: 'capture.mode',
+  maxBufferedSeconds: 'capture.maxBufferedSeconds',
   modelMirrorUrl: 'modelMirrorUrl',
+  fileChunkSeconds: 'files.chunkSeconds',
+  fileWorkers: 'files.workers',
+  fileCacheJobs: 'files.cacheJobs',
+  fileCacheMaxMB: 'files.cacheMaxMB',
 } as const;
 
 export class Config implements vscode.Disposable {
@@ -90,7 +107,15 @@ export class Config implements vscode.Disposable {
       workerHost: get('workerHost', 'process'),
       memoryLimitMB: get('memoryLimitMB', 0),
       showMemoryIndicator: get('showMemoryIndicator', true),
+      // settings.json is not validated against the declared ranges: keep the values inside them.
+      memorySampleIntervalSeconds: clamp(get('memorySampleIntervalSeconds', 2), 1, 60, 2),
+      captureMode: oneOf(get<string>('captureMode', 'auto'), CAPTURE_MODES, 'auto'),
+      maxBufferedSeconds: clamp(get('maxBufferedSeconds', 120), 1, 1800, 120),
       modelMirrorUrl: get('modelMirrorUrl', '').trim(),
+      fileChunkSeconds: clamp(get('fileChunkSeconds', 30), 5, 120, 30),
+      fileWorkers: clamp(get('fileWorkers', 1), 1, 8, 1),
+      fileCacheJobs: clamp(get('fileCacheJobs', 20), 1, 1000, 20),
+      fileCacheMaxMB: clamp(get('fileCacheMaxMB', 200), 1, 100_000, 200),
     };
   }
 
@@ -109,4 +134,14 @@ export class Config implements vscode.Disposable {
     this.subscription.dispose();
     this.emitter.dispose();
   }
+}
+
+const CAPTURE_MODES: readonly CaptureMode[] = ['auto', 'streaming', 'file'];
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], fallback: T): T {
+  return (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+function clamp(value: number, min: number, max: number, fallback: number): number {
+  return Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
 }

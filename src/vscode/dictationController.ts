@@ -14,6 +14,25 @@ import type { TextInserter } from './textInserter';
 import type { ModelLocator } from './modelLocator';
 import { LivePreview } from './livePreview';
 import { ZeroInputDetector } from '../core/vad/phraseSegmenter';
+import { BufferTracker } from '../core/audio/bufferTracker';
+
+/** What the memory report and the tests read about the dictation in progress. */
+export interface DictationSessionStats {
+  /** Phrases whose audio waited on disk instead of in memory (spill files or ranges of the capture file). */
+  spilledPhrases: number;
+  /** Of those, phrases written to spill files (the in-memory bound was exceeded, or memory was critical). */
+  spillFilePhrases: number;
+  /** Of those, phrases that waited as ranges of the capture file. */
+  capturedPhrases: number;
+  /** Phrases whose audio was read back from disk for transcription. */
+  phrasesReadFromDisk: number;
+  suspended: boolean;
+  captureMode: 'streaming' | 'file';
+  /** The capture WAV, while file capture runs. */
+  captureFile?: string;
+  /** How full the in-memory bound of waiting audio is (0..1). */
+  queueFillLevel: number;
+}
 
 
 export class DictationController implements vscode.Disposable {
@@ -27,6 +46,10 @@ export class DictationController implements vscode.Disposable {
   private readonly phraseEmitter = new vscode.EventEmitter<PhraseResult & { deliveredAt: number }>();
   /** Fires after a phrase has been delivered (tests and the latency benchmark listen). */
   readonly onDidDeliverPhrase = this.phraseEmitter.event;
+  /** Every live audio buffer of dictation, by owner (the memory indicator and report read it). */
+  readonly audioBuffers = new BufferTracker();
+  /** Memory is high: dictations in 'auto' capture mode record to a file (set by the memory indicator). */
+  private memoryPressure = false;
 
   constructor(
     private readonly config: Config,
@@ -49,9 +72,29 @@ export class DictationController implements vscode.Disposable {
     this.session?.resumeTranscription();
   }
 
+  /**
+   * Memory is high (or has eased): the dictation in progress moves waiting audio to disk and, in 'auto' capture
+   * mode, records to a file; so does the next one while the pressure lasts.
+   */
+  setMemoryPressure(high: boolean): void {
+    this.memoryPressure = high;
+    if (high) this.session?.relieveMemoryPressure();
+  }
+
   /** The current dictation's counters (tests and the memory report read them). */
-  get sessionStats(): { spilledPhrases: number; suspended: boolean } | undefined {
-    return this.session ? { spilledPhrases: this.session.spilledPhrases, suspended: this.session.transcriptionSuspended } : undefined;
+  get sessionStats(): DictationSessionStats | undefined {
+    const s = this.session;
+    if (!s) return undefined;
+    return {
+      spilledPhrases: s.spilledPhrases,
+      spillFilePhrases: s.spillFilePhrases,
+      capturedPhrases: s.capturedPhrases,
+      phrasesReadFromDisk: s.phrasesReadFromDisk,
+      suspended: s.transcriptionSuspended,
+      captureMode: s.captureMode,
+      captureFile: s.captureFile,
+      queueFillLevel: s.queueFillLevel,
+    };
   }
 
   /** Memory pressure turns the live preview off (and back on when it eases). */
@@ -72,9 +115,9 @@ export class DictationController implements vscode.Disposable {
     return this.session?.recorderPid;
   }
 
-  /** Bytes of audio the current dictation holds in memory. */
+  /** Bytes of audio dictation holds in memory (every tracked buffer). */
   get bufferedBytes(): number {
-    return this.session?.bufferedBytes ?? 0;
+    return this.audioBuffers.totalBytes;
   }
 
   get active(): boolean {
@@ -121,7 +164,11 @@ export class DictationController implements vscode.Disposable {
       preview: this.previewPaused ? 'off' : settings.livePreview,
       pauseMs: settings.pauseMs,
       spillDirectory: this.spillDirectory,
+      captureMode: settings.captureMode,
+      maxBufferedSeconds: settings.maxBufferedSeconds,
+      buffers: this.audioBuffers,
       listener: {
+        onCaptureFile: (path, reason) => this.log.info(`Recording to ${path} (${reason}).`),
         onAudio: (samples) => zeros.push(samples),
         onPartialText: (text) => this.preview.show(text),
         onPhraseText: (result) => this.deliver(result),
@@ -134,6 +181,8 @@ export class DictationController implements vscode.Disposable {
     this.session = session;
     try {
       this.startedAt = Date.now();
+      // Memory is already high: record to a file from the first sample.
+      if (this.memoryPressure) session.relieveMemoryPressure();
       await session.start();
       this.log.info(`Dictation started (recorder ${recorder.executable}, pid ${session.recorderPid}).`);
       if (this.session === session) this.statusBar.setState({ kind: 'recording', startedAt: this.startedAt, transcribing: false });

@@ -1,11 +1,17 @@
 // "Dictation: Free Memory and Delete Temporary Files" and "Dictation: Show Memory Report".
 import * as vscode from 'vscode';
 import { emptyDirectory } from '../node/resources/tempCleanup';
+import { describeBufferUsage, type BufferUsage } from '../core/audio/bufferTracker';
 import { MemorySnapshot, sampleMemory, MemorySources } from '../node/memory/memoryMonitor';
 import type { ResourceRegistry } from '../node/resources/resourceRegistry';
 import type { WhisperClient } from '../node/whisper/client';
 import type { DictationController } from './dictationController';
 import type { Log } from './log';
+
+export interface MemoryReport extends MemorySnapshot {
+  /** The audio buffers behind `bufferMB`, by owner. */
+  buffers: BufferUsage[];
+}
 
 export interface FreeMemoryReport {
   before: MemorySnapshot;
@@ -35,7 +41,9 @@ export class MemoryCommands {
       await this.client.unload();
       modelUnloaded = true;
     }
-    const deleted = await emptyDirectory(this.registry.sessionTempDir());
+    // A running dictation's spill files and capture file are in use: deleting them would lose speech.
+    const deleted = this.controller.active ? { files: 0, bytes: 0 } : await emptyDirectory(this.registry.sessionTempDir());
+    if (this.controller.active) this.log.info('Free memory: dictation is running, so its temporary audio files stay.');
     const after = await sampleMemory(this.sources);
     const report: FreeMemoryReport = { before, after, modelUnloaded, filesDeleted: deleted.files, bytesDeleted: deleted.bytes };
     const freedMB = (before.workerRssMB ?? 0) - (after.workerRssMB ?? 0) + Math.max(0, before.hostRssMB - after.hostRssMB);
@@ -49,21 +57,29 @@ export class MemoryCommands {
     return report;
   }
 
-  async showReport(): Promise<MemorySnapshot> {
+  async showReport(): Promise<MemoryReport> {
     const s = await sampleMemory(this.sources);
+    const buffers = this.controller.audioBuffers.breakdown();
+    const session = this.controller.sessionStats;
     const registry = this.registry.stats();
     this.log.info(
       [
         'Memory report',
         `  Whisper worker process: ${mb(s.workerRssMB)}${this.client.pid ? ` (pid ${this.client.pid})` : ' (not running)'}`,
         `  Recorder process: ${mb(s.recorderRssMB)}`,
-        `  Audio buffers: ${s.bufferMB.toFixed(1)} MB`,
+        `  Audio buffers: ${s.bufferMB.toFixed(1)} MB (${describeBufferUsage(buffers)})`,
+        ...(session
+          ? [
+              `  Capture: ${session.captureMode}${session.captureFile ? ` to ${session.captureFile}` : ''}; in-memory queue ${Math.round(session.queueFillLevel * 100)} % full; ` +
+                `${session.spillFilePhrases} phrase(s) spilled to files, ${session.capturedPhrases} kept in the capture file, ${session.phrasesReadFromDisk} read back${session.suspended ? '; transcription suspended' : ''}`,
+            ]
+          : []),
         `  Extension host (all extensions): RSS ${mb(s.hostRssMB)}, JS heap ${mb(s.hostHeapUsedMB)}, external ${mb(s.hostExternalMB)}, array buffers ${mb(s.hostArrayBuffersMB)}`,
         `  System: ${mb(s.systemFreeMB)} free of ${mb(s.systemTotalMB)}`,
         `  Tracked: ${registry.processes.length} process(es), ${registry.disposables} disposables, ${registry.tempPaths.length} temp path(s)`,
       ].join('\n'),
     );
     this.log.show();
-    return s;
+    return { ...s, buffers };
   }
 }

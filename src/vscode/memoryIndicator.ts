@@ -1,12 +1,14 @@
 // The second status-bar item: what dictation costs right now (Whisper worker + recorder + audio buffers) against
-// the memory budget, coloured by the memory policy's tier. Samples fast while dictating, slowly while the model is
-// loaded, not at all when nothing runs. Reacts to pressure: "high" stops the live preview; "critical" parks waiting
-// phrases on disk, unloads the model (its worker process ends) and tells the user once; when pressure eases the
-// parked phrases are transcribed in order.
+// the memory budget, coloured by the memory policy's tier. Samples every `memory.sampleIntervalSeconds` while
+// dictating, five times less often while the model is loaded, not at all when nothing runs. Reacts to pressure:
+// "high" stops the live preview and moves waiting audio to disk ('auto' capture switches to a file); "critical"
+// parks waiting phrases on disk, unloads the model (its worker process ends) and tells the user once; when pressure
+// eases the parked phrases are transcribed in order.
 import * as vscode from 'vscode';
 import { defaultMemoryLimitMB, findModel } from '../core/model/catalog';
 import { MemoryPolicy, MemoryStats, MemoryTier, PolicyDecision } from '../core/memory/memoryPolicy';
-import { MemoryMonitor, MemorySnapshot, MemorySources } from '../node/memory/memoryMonitor';
+import { MemoryMonitor, MemorySnapshot, MemorySources, samplingIntervalMs } from '../node/memory/memoryMonitor';
+import type { BufferUsage } from '../core/audio/bufferTracker';
 import type { WhisperClient } from '../node/whisper/client';
 import type { Config } from './config';
 import type { DictationController } from './dictationController';
@@ -14,10 +16,9 @@ import type { Log } from './log';
 
 export interface FootprintSample extends MemorySnapshot {
   usedMB: number;
+  /** The audio buffers behind `bufferMB`, by owner. */
+  buffers: BufferUsage[];
 }
-
-const DICTATING_INTERVAL_MS = 2000;
-const LOADED_INTERVAL_MS = 10_000;
 
 export class MemoryIndicator implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('offlineDictation.memory', vscode.StatusBarAlignment.Right, 999);
@@ -28,6 +29,9 @@ export class MemoryIndicator implements vscode.Disposable {
   private criticalNotified = false;
   /** The last policy decision (tests and the report read it). */
   lastDecision?: PolicyDecision;
+  private readonly tierEmitter = new vscode.EventEmitter<PolicyDecision>();
+  /** Fires on every tier change, after the indicator's own reactions (file transcription shortens its chunks). */
+  readonly onDidChangeTier = this.tierEmitter.event;
 
   constructor(
     sources: MemorySources,
@@ -43,6 +47,7 @@ export class MemoryIndicator implements vscode.Disposable {
     this.subscriptions.push(
       config.onDidChange((change) => {
         if (change.affected('memoryLimitMB') || change.affected('model')) this.policy = new MemoryPolicy({ limitMB: this.limitMB() });
+        if (change.affected('memorySampleIntervalSeconds')) this.updateActivity();
         this.refreshVisibility();
       }),
     );
@@ -55,9 +60,14 @@ export class MemoryIndicator implements vscode.Disposable {
 
   /** Call when dictation starts/stops or the worker starts/stops: adjusts the sampling rate. */
   updateActivity(): void {
-    const interval = this.controller.active ? DICTATING_INTERVAL_MS : this.client.running ? LOADED_INTERVAL_MS : 0;
-    this.monitor.setInterval(interval);
+    const activity = { dictating: this.controller.active, modelLoaded: this.client.running };
+    this.monitor.setInterval(samplingIntervalMs(activity, this.config.settings.memorySampleIntervalSeconds));
     void this.monitor.sampleNow();
+  }
+
+  /** The sampling interval in force (0: paused). */
+  get intervalMs(): number {
+    return this.monitor.currentIntervalMs;
   }
 
   async sampleNow(): Promise<FootprintSample> {
@@ -74,7 +84,7 @@ export class MemoryIndicator implements vscode.Disposable {
     // The worker thread host shares the extension host's memory; count the host then, since that is where it lives.
     const workerMB = snapshot.workerRssMB ?? (this.client.running && !this.client.pid ? snapshot.hostRssMB : 0);
     const usedMB = workerMB + (snapshot.recorderRssMB ?? 0) + snapshot.bufferMB;
-    const sample: FootprintSample = { ...snapshot, usedMB };
+    const sample: FootprintSample = { ...snapshot, usedMB, buffers: this.controller.audioBuffers.breakdown() };
     this.stats.add(sample);
     const decision = this.policy.update({ usedMB, systemFreeMB: snapshot.systemFreeMB, systemTotalMB: snapshot.systemTotalMB });
     this.lastDecision = decision;
@@ -86,6 +96,9 @@ export class MemoryIndicator implements vscode.Disposable {
     this.log.info(`Memory tier ${decision.previousTier} → ${decision.tier} (${Math.round(decision.load * 100)} % of ${this.policy.limitMB} MB): ${decision.actions.join(', ')}`);
     if (decision.actions.includes('stopPreview')) this.controller.pausePreview(true);
     if (decision.actions.includes('resumePreview')) this.controller.pausePreview(false);
+    // High or worse: waiting audio goes to disk and 'auto' capture records to a file; back to normal: memory again.
+    if (decision.actions.includes('shrinkBuffers') || decision.actions.includes('spillToDisk')) this.controller.setMemoryPressure(true);
+    if (decision.tier === 'normal') this.controller.setMemoryPressure(false);
     // Critical while dictating: keep listening, park phrases on disk, and end the worker so its memory is returned.
     if (decision.actions.includes('pauseCapture')) this.controller.suspendTranscription();
     if (decision.actions.includes('unloadModel')) void this.client.unload().catch((error) => this.log.warn(`Unloading the model failed: ${(error as Error).message}`));
@@ -97,6 +110,7 @@ export class MemoryIndicator implements vscode.Disposable {
         'Select Model…',
       ).then((choice) => choice && vscode.commands.executeCommand('offlineDictation.selectModel'));
     }
+    this.tierEmitter.fire(decision);
   }
 
   private render(sample: FootprintSample, tier: MemoryTier): void {
@@ -114,6 +128,7 @@ export class MemoryIndicator implements vscode.Disposable {
         `| Whisper worker | ${mb(sample.workerRssMB)} |`,
         `| Recorder | ${mb(sample.recorderRssMB)} |`,
         `| Audio buffers | ${sample.bufferMB.toFixed(1)} MB |`,
+        ...sample.buffers.filter((b) => b.bytes > 0).map((b) => `| &nbsp;&nbsp;${b.name} | ${(b.bytes / (1024 * 1024)).toFixed(1)} MB |`),
         `| Extension host (all extensions) | ${mb(sample.hostRssMB)} |`,
         `| Peak (this window) | ${mb(this.stats.peakMB)} |`,
         `| System free | ${mb(sample.systemFreeMB)} of ${mb(sample.systemTotalMB)} |`,
@@ -127,6 +142,7 @@ export class MemoryIndicator implements vscode.Disposable {
   dispose(): void {
     this.monitor.dispose();
     for (const s of this.subscriptions) s.dispose();
+    this.tierEmitter.dispose();
     this.item.dispose();
   }
 }

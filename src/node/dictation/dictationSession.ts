@@ -1,10 +1,16 @@
 // One dictation, from microphone to text: the recorder's PCM is decoded, cut into phrases at pauses, and each
 // phrase is transcribed by the Whisper worker while the person keeps speaking. Phrases are transcribed strictly in
 // order, one at a time; their text is handed out in order. No vscode here: the editor side listens to events.
+// Waiting phrases are bounded in memory (PhraseQueue: a ring, overflow to spill files); in file capture mode the
+// recording also goes to a private temp WAV and waiting phrases are ranges of it (FileCapture).
 import type { WhisperClient } from '../whisper/client';
 import type { TranscribeOptions } from '../whisper/protocol';
 import { Recorder, RecorderCommand, RecorderError } from '../audio/recorder';
+import { decodeWavSamples } from '../../core/audio/wav';
+import { BufferTracker, type TrackedBuffer } from '../../core/audio/bufferTracker';
 import { PhraseSpill } from './phraseSpill';
+import { PhraseQueue, type WaitingPhrase } from './phraseQueue';
+import { FileCapture } from './fileCapture';
 
 /** What the session needs from voice-activity segmentation (implemented in core/vad). */
 export interface PhraseSource {
@@ -24,6 +30,12 @@ export interface Phrase {
   /** Milliseconds of voiced audio and their mean level: evidence that the phrase is speech. */
   speechMs: number;
   speechDbfs: number;
+  /**
+   * Stream positions (samples since the session started) of the phrase's first sample and the one after its last,
+   * when the source knows them: file capture reads the phrase back from the capture file by them.
+   */
+  startSample?: number;
+  endSample?: number;
 }
 
 export interface PhraseResult {
@@ -42,7 +54,11 @@ export interface DictationSessionListener {
   onTranscribing?(busy: boolean): void;
   onError(error: Error): void;
   onAudio?(samples: Float32Array): void;
+  /** File capture has started (a private WAV at `path`), and why. */
+  onCaptureFile?(path: string, reason: string): void;
 }
+
+export type CaptureMode = 'auto' | 'streaming' | 'file';
 
 export interface DictationSessionOptions {
   recorder: RecorderCommand;
@@ -64,27 +80,46 @@ export interface DictationSessionOptions {
   previewIntervalMs?: number;
   /** The pause that ends a phrase (ms); the budget a preview must fit in. */
   pauseMs?: number;
-  /** A private folder for phrases spilled to disk while transcription is suspended (memory pressure). */
+  /**
+   * A private folder for audio on disk: phrases spilled from memory and the capture file. Without it everything
+   * stays in memory (and file capture is unavailable).
+   */
   spillDirectory?: () => string;
-}
-
-/** A phrase waiting for transcription: its audio in memory, or in a spill file while memory is critical. */
-interface QueuedPhrase {
-  phrase: Phrase;
-  speechEndedAt: number;
-  spilled?: Promise<string>;
+  /**
+   * Where captured audio waits for transcription: 'streaming' in memory (bounded by `maxBufferedSeconds`, the rest
+   * spilled to disk), 'file' in a temp WAV written as it records, 'auto' streaming until the dictation gets long or
+   * memory gets high (`relieveMemoryPressure`), then file. Default 'auto'.
+   */
+  captureMode?: CaptureMode;
+  /** Seconds of waiting audio held in memory at most; phrases beyond it wait in spill files. Default 120. */
+  maxBufferedSeconds?: number;
+  /** Where the session accounts for its audio buffers (shared with the memory indicator); its own if omitted. */
+  buffers?: BufferTracker;
 }
 
 const PREVIEW_MIN_SAMPLES = 16000;
 const PREVIEW_BUDGET_FRACTION = 0.8;
+const SAMPLE_RATE = 16000;
+const PCM16 = { format: 'pcm', bitsPerSample: 16 } as const;
+/**
+ * In 'auto' mode a dictation this long switches to file capture: the longer it runs, the further a slow machine can
+ * fall behind and the more speech a crash or an out-of-memory kill would take with it; five minutes is well past
+ * ordinary dictation (phrases of seconds) and still only ~10 MB of PCM.
+ */
+export const LONG_RECORDING_MS = 5 * 60_000;
+const DEFAULT_MAX_BUFFERED_SECONDS = 120;
 
 export class DictationSession {
   private recorder?: Recorder;
   private source?: PhraseSource;
-  private readonly queue: QueuedPhrase[] = [];
+  private readonly queue: PhraseQueue;
   private suspended = false;
   private readonly spill?: PhraseSpill;
+  private capture?: FileCapture;
+  private readonly buffers: BufferTracker;
+  private readonly tracked: TrackedBuffer[] = [];
   private processing?: Promise<void>;
+  private stopping?: Promise<void>;
   private carry?: Buffer;
   private samplesSeen = 0;
   private cancelled = false;
@@ -93,16 +128,55 @@ export class DictationSession {
   private previousText = '';
   private previewTimer?: NodeJS.Timeout;
   private previewRunning = false;
+  /** Audio held for the preview and for the phrase being transcribed (counted in the buffers). */
+  private previewAudio?: Float32Array;
+  private transcribingAudio?: Float32Array;
   /** How long the last transcription took: the estimate for the next one. */
   private lastTranscribeMs?: number;
 
   constructor(private readonly options: DictationSessionOptions) {
     if (options.spillDirectory) this.spill = new PhraseSpill(options.spillDirectory);
+    this.buffers = options.buffers ?? new BufferTracker();
+    this.queue = new PhraseQueue({
+      maxBufferedSeconds: options.maxBufferedSeconds ?? DEFAULT_MAX_BUFFERED_SECONDS,
+      spill: this.spill,
+      sampleRate: SAMPLE_RATE,
+      onError: (error) => this.report(error),
+    });
   }
 
-  /** Phrases written to disk so far because transcription was suspended. */
+  /** Phrases whose audio waited on disk instead of in memory: in spill files, or as ranges of the capture file. */
   get spilledPhrases(): number {
-    return this.spill?.spilledCount ?? 0;
+    return this.queue.spilledCount + this.queue.capturedCount;
+  }
+
+  /** Phrases written to spill files (memory bound exceeded, or memory critical). */
+  get spillFilePhrases(): number {
+    return this.queue.spilledCount;
+  }
+
+  /** Phrases that waited as ranges of the capture file. */
+  get capturedPhrases(): number {
+    return this.queue.capturedCount;
+  }
+
+  /** Phrases whose audio was read back from disk for transcription. */
+  get phrasesReadFromDisk(): number {
+    return this.queue.readBackCount;
+  }
+
+  get captureMode(): 'streaming' | 'file' {
+    return this.capture ? 'file' : 'streaming';
+  }
+
+  /** The capture WAV while file capture runs (it is deleted when the dictation ends). */
+  get captureFile(): string | undefined {
+    return this.capture?.path;
+  }
+
+  /** How full the in-memory bound of waiting audio is (0..1). */
+  get queueFillLevel(): number {
+    return this.queue.fillLevel;
   }
 
   get transcriptionSuspended(): boolean {
@@ -117,7 +191,7 @@ export class DictationSession {
     if (!this.spill || this.suspended || this.stopped) return;
     this.suspended = true;
     this.stopPreview();
-    for (const item of this.queue) this.spillItem(item);
+    this.queue.spillAll();
   }
 
   /** Pressure has eased: transcribe what waited on disk, in order, and go on as normal. */
@@ -127,17 +201,39 @@ export class DictationSession {
     if (!this.processing && this.queue.length > 0) this.processing = this.drain();
   }
 
-  private spillItem(item: QueuedPhrase): void {
-    if (item.spilled || !this.spill) return;
-    const samples = item.phrase.samples;
-    item.spilled = this.spill.write(samples);
-    // Once on disk, the queue no longer holds the audio.
-    void item.spilled.then(() => (item.phrase = { ...item.phrase, samples: new Float32Array(0) }), () => undefined);
+  /**
+   * Memory is high: in 'auto' mode switch to file capture, and move what waits in memory to disk now, so the
+   * audio buffers give back their memory.
+   */
+  relieveMemoryPressure(): void {
+    this.preferFileCapture('memory is high');
+    this.queue.release();
+  }
+
+  /** Switches to file capture if the capture mode leaves the choice to the session ('auto'). */
+  preferFileCapture(reason: string): void {
+    if ((this.options.captureMode ?? 'auto') === 'auto') this.startFileCapture(reason);
+  }
+
+  private startFileCapture(reason: string): void {
+    if (this.capture || this.stopped || !this.options.spillDirectory) return;
+    let directory: string;
+    try {
+      directory = this.options.spillDirectory();
+    } catch (error) {
+      this.report(error as Error);
+      return;
+    }
+    // From the next sample on, everything the recorder delivers goes to the file.
+    this.capture = new FileCapture(directory, this.samplesSeen, (error) => this.report(error));
+    this.options.listener.onCaptureFile?.(this.capture.path, reason);
   }
 
   /** Starts the microphone and, in parallel, loads the model; resolves when both are ready. */
   async start(): Promise<void> {
+    this.trackBuffers();
     this.source = this.options.createPhraseSource((phrase) => this.enqueue(phrase));
+    if (this.options.captureMode === 'file') this.startFileCapture('the capture mode is "file"');
     this.recorder = Recorder.start(this.options.recorder, {
       onData: (chunk) => this.onPcm(chunk),
       onError: (error: RecorderError) => {
@@ -152,6 +248,18 @@ export class DictationSession {
       this.previewTimer = setInterval(() => void this.preview(), this.options.previewIntervalMs ?? 1000);
       this.previewTimer.unref();
     }
+  }
+
+  /** Every buffer of audio this session holds, by owner, in the shared tracker. */
+  private trackBuffers(): void {
+    this.tracked.push(
+      this.buffers.track('segmenter', () => this.source?.bufferedBytes ?? 0),
+      this.buffers.track('queue', () => this.queue.ringBytes),
+      this.buffers.track('queue, not yet on disk', () => this.queue.outsideRingBytes),
+      this.buffers.track('capture file, not yet written', () => this.capture?.file.pendingBytes ?? 0),
+      this.buffers.track('preview', () => this.previewAudio?.byteLength ?? 0),
+      this.buffers.track('transcribing', () => this.transcribingAudio?.byteLength ?? 0),
+    );
   }
 
   /** Whether live previews are being produced now ('auto' pauses them while the machine is too slow). */
@@ -171,6 +279,7 @@ export class DictationSession {
     const audio = this.source?.currentPhrase();
     if (!audio || audio.length < PREVIEW_MIN_SAMPLES) return;
     this.previewRunning = true;
+    this.previewAudio = audio;
     try {
       const result = await this.options.client.transcribe(audio, this.options.transcribeOptions());
       this.lastTranscribeMs = result.elapsedMs;
@@ -182,6 +291,7 @@ export class DictationSession {
       // A failed preview is not worth reporting: the final transcription of the phrase follows.
     } finally {
       this.previewRunning = false;
+      this.previewAudio = undefined;
     }
   }
 
@@ -194,24 +304,36 @@ export class DictationSession {
     return this.recorder?.pid;
   }
 
+  /** Bytes of audio this session holds in memory (the sum of its tracked buffers). */
   get bufferedBytes(): number {
-    return (this.source?.bufferedBytes ?? 0) + this.queue.reduce((sum, item) => sum + item.phrase.samples.byteLength, 0);
+    return this.tracked.reduce((sum, buffer) => sum + buffer.bytes, 0);
   }
 
   get elapsedMs(): number {
-    return (this.samplesSeen / 16000) * 1000;
+    return (this.samplesSeen / SAMPLE_RATE) * 1000;
   }
 
-  /** Stops listening, keeps the tail of the speech, and resolves when every phrase has been transcribed. */
-  async stop(): Promise<void> {
-    if (this.stopped) return this.whenIdle();
+  /**
+   * Stops listening, keeps the tail of the speech, and resolves when every phrase has been transcribed and the
+   * session's files are gone.
+   */
+  stop(): Promise<void> {
+    if (this.cancelled) return Promise.resolve();
+    this.stopping ??= this.finish();
+    return this.stopping;
+  }
+
+  private async finish(): Promise<void> {
     this.stopped = true;
     this.stopPreview();
     await this.recorder?.stop();
     this.source?.flush();
+    // The recording is complete: give the capture file its real sizes (it is an ordinary WAV from here on).
+    await this.capture?.finish().catch((error: Error) => this.report(error));
     // The person asked for their text: phrases waiting on disk are transcribed now, whatever the pressure.
     this.resumeTranscription();
     await this.whenIdle();
+    await this.release();
   }
 
   /** Drops everything: the recorder is killed and queued phrases are discarded. */
@@ -220,7 +342,19 @@ export class DictationSession {
     this.stopped = true;
     this.stopPreview();
     this.recorder?.kill();
-    for (const item of this.queue.splice(0)) void item.spilled?.then((path) => this.spill?.discard(path), () => undefined);
+    this.queue.clear();
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    void this.release();
+  }
+
+  /** Stops accounting for the session's buffers and deletes the capture file. */
+  private async release(): Promise<void> {
+    for (const buffer of this.tracked.splice(0)) buffer.dispose();
+    await this.capture?.delete().catch((error: Error) => this.report(error));
+  }
+
+  private report(error: Error): void {
+    if (!this.cancelled) this.options.listener.onError(error);
   }
 
   private onPcm(chunk: Buffer): void {
@@ -235,10 +369,11 @@ export class DictationSession {
       this.carry = bytes.subarray(bytes.length - 1);
       bytes = bytes.subarray(0, bytes.length - 1);
     }
-    const count = bytes.length / 2;
-    const samples = new Float32Array(count);
-    for (let i = 0; i < count; i++) samples[i] = bytes.readInt16LE(i * 2) / 32768;
-    this.samplesSeen += count;
+    const samples = decodeWavSamples(PCM16, bytes);
+    if (!this.capture && this.elapsedMs >= LONG_RECORDING_MS) this.preferFileCapture('the dictation is longer than 5 minutes');
+    // Into the file before the segmenter sees it: a phrase it emits is then always wholly appended.
+    this.capture?.append(bytes);
+    this.samplesSeen += samples.length;
     this.options.listener.onAudio?.(samples);
     this.source?.push(samples);
   }
@@ -246,19 +381,24 @@ export class DictationSession {
   private enqueue(phrase: Phrase): void {
     if (this.cancelled) return;
     // The segmenter notices the end of speech only after the pause; count that wait in the latency.
-    const item: QueuedPhrase = { phrase, speechEndedAt: Date.now() - Math.max(0, this.elapsedMs - phrase.endMs) };
-    this.queue.push(item);
-    if (this.suspended) this.spillItem(item);
-    else if (!this.processing) this.processing = this.drain();
+    const speechEndedAt = Date.now() - Math.max(0, this.elapsedMs - phrase.endMs);
+    this.queue.add(phrase, speechEndedAt, { disk: this.capture?.rangeOf(phrase), toDisk: this.suspended });
+    if (!this.suspended && !this.processing) this.processing = this.drain();
   }
 
   private async drain(): Promise<void> {
     this.options.listener.onTranscribing?.(true);
     try {
       while (this.queue.length > 0 && !this.cancelled && !this.suspended) {
-        const item = this.queue.shift()!;
-        const samples = item.spilled ? await this.spill!.take(await item.spilled) : item.phrase.samples;
-        await this.transcribe({ ...item.phrase, samples }, item.speechEndedAt);
+        let next: WaitingPhrase | undefined;
+        try {
+          next = await this.queue.take();
+        } catch (error) {
+          this.report(new Error(`A phrase waiting on disk could not be read back: ${(error as Error).message}`));
+          continue;
+        }
+        if (!next) break;
+        await this.transcribe(next.phrase, next.speechEndedAt);
       }
     } finally {
       this.processing = undefined;
@@ -270,6 +410,7 @@ export class DictationSession {
 
   private async transcribe(phrase: Phrase, speechEnded: number): Promise<void> {
     const options = { ...this.options.transcribeOptions(), initialPrompt: this.previousText.slice(-200) || undefined };
+    this.transcribingAudio = phrase.samples;
     try {
       const result = await this.options.client.transcribe(phrase.samples, options);
       this.lastTranscribeMs = result.elapsedMs;
@@ -280,6 +421,8 @@ export class DictationSession {
       await this.options.listener.onPhraseText({ text, phrase, latencyMs: Date.now() - speechEnded, speechEndedAt: speechEnded, transcribeMs: result.elapsedMs });
     } catch (error) {
       this.options.listener.onError(error as Error);
+    } finally {
+      this.transcribingAudio = undefined;
     }
   }
 

@@ -1,5 +1,6 @@
-// Phrases waiting for transcription while memory is critical live on disk, not in memory: one private file per
-// phrase in the session's temp folder, read back (and deleted) when transcription resumes.
+// Phrases waiting for transcription that memory should not hold — beyond the queue's in-memory bound, or while
+// memory is critical — live on disk instead: one private file per phrase in the session's temp folder, read back
+// (and deleted) when their turn comes.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 

@@ -1,6 +1,6 @@
 // Samples what the extension costs: the extension host (process.memoryUsage), the Whisper worker process and the
 // recorder (pidusage), the audio buffers the extension holds, and the system's free memory. Sampling runs on a
-// timer whose interval the caller changes (fast while dictating, paused when idle).
+// timer whose interval the caller changes (fast while dictating, slower while the model is loaded, paused when idle).
 import * as os from 'node:os';
 import pidusage from 'pidusage';
 
@@ -62,6 +62,18 @@ export async function sampleMemory(sources: MemorySources): Promise<MemorySnapsh
   };
 }
 
+/** While only the model is loaded (no dictation), memory changes slowly: sample this many times less often. */
+export const LOADED_INTERVAL_FACTOR = 5;
+
+/**
+ * How often to sample: every `dictatingSeconds` while dictating, `LOADED_INTERVAL_FACTOR` times less often while only
+ * the model is loaded, and not at all (0) when nothing runs — there is nothing to watch then.
+ */
+export function samplingIntervalMs(activity: { dictating: boolean; modelLoaded: boolean }, dictatingSeconds: number): number {
+  if (activity.dictating) return dictatingSeconds * 1000;
+  return activity.modelLoaded ? dictatingSeconds * 1000 * LOADED_INTERVAL_FACTOR : 0;
+}
+
 export class MemoryMonitor {
   private timer?: NodeJS.Timeout;
   private intervalMs = 0;
@@ -75,6 +87,10 @@ export class MemoryMonitor {
 
   get latest(): MemorySnapshot | undefined {
     return this.lastSnapshot;
+  }
+
+  get currentIntervalMs(): number {
+    return this.intervalMs;
   }
 
   /** Sets the sampling interval; 0 pauses sampling. */
