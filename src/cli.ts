@@ -1,6 +1,7 @@
 // Command-line entry (dist/cli.js). A table of subcommands; each parses its own arguments.
 // Exit codes: 0 success, 1 failure (message on stderr), 2 usage error.
 import { convertCt2Command, isExpectedCliError, modelFixtureCommand, UsageError } from './node/model/cliCommands';
+import { transcribeCommand, transcriptCacheCommand } from './node/transcription/cliTranscribe';
 
 export interface CliIo {
   readonly stdout: (line: string) => void;
@@ -21,7 +22,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-export const commands: readonly CliCommand[] = [modelFixtureCommand, convertCt2Command];
+export const commands: readonly CliCommand[] = [modelFixtureCommand, convertCt2Command, transcribeCommand, transcriptCacheCommand];
 
 export function usageText(table: readonly CliCommand[] = commands): string {
   const width = Math.max(...table.map((c) => c.name.length));

@@ -51,7 +51,8 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   let crashReported = false;
   // The indicator is created after the client it observes; worker start/exit events reach it through this.
   let indicatorRef: MemoryIndicator | undefined;
-  const client = new WhisperClient({
+  // One factory for every Whisper worker: dictation's own, and the extra ones of parallel file transcription.
+  const createClient = () => new WhisperClient({
     workerScript: context.asAbsolutePath('dist/whisperWorker.js'),
     host: config.settings.workerHost,
     addonCandidates: addonCandidates(context.extensionPath),
@@ -72,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
       void vscode.window.showWarningMessage(`Dictation: the Whisper worker stopped (${description}). It restarts for the next phrase and the phrase is retried; VS Code is not affected.`);
     },
   });
+  const client = createClient();
   resources.add({ dispose: () => client.dispose() });
 
   const statusBar = resources.add(new DictationStatusBar());
@@ -90,13 +92,14 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
       void recorder.whenExited().then(() => tracked.dispose());
     }, () => resources.sessionTempDir()),
   );
-  const files = new FileTranscriber(client, models, config, log);
+  const files = resources.add(new FileTranscriber(client, createClient, models, config, log, join(context.globalStorageUri.fsPath, 'transcripts')));
   const store = new ModelStore(models.modelsDir);
   const modelCommands = new ModelCommands(store, config, client, log);
   const memorySources = { workerPid: () => client.pid, recorderPid: () => controller.recorderPid, bufferBytes: () => controller.bufferedBytes };
   const indicator = resources.add(new MemoryIndicator(memorySources, config, client, controller, log));
   indicatorRef = indicator;
   resources.add(controller.onDidChangeActive(() => indicator.updateActivity()));
+  resources.add(indicator.onDidChangeTier((decision) => files.applyMemoryDecision(decision)));
   const memory = new MemoryCommands(
     memorySources,
     client,

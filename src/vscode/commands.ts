@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { TranscriptHistory } from '../core/history/transcriptHistory';
 import type { DictationController } from './dictationController';
-import type { FileTranscriber } from './fileTranscriber';
+import type { FileCommandOptions, FileTranscriber } from './fileTranscriber';
 import type { Log } from './log';
 import type { ModelLocator } from './modelLocator';
 import type { TextInserter } from './textInserter';
@@ -38,7 +38,8 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
     register('cancel', () => t.controller.cancel()),
     register('showLogs', () => t.log.show()),
     register('showHistory', () => showHistory(t.history, t.inserter)),
-    register('transcribeFile', (uri?: vscode.Uri) => t.files.run(uri)),
+    register('transcribeFile', (uri?: vscode.Uri, options?: FileCommandOptions) => t.files.run(uri, options)),
+    register('clearTranscriptionCache', () => t.files.clearCache()),
     register('selectModel', () => t.modelCommands.select()),
     register('downloadModel', (name?: string, options?: { force?: boolean }) => t.modelCommands.download(name, options)),
     register('importModel', (uri?: vscode.Uri) => t.modelCommands.import(uri)),

@@ -1,47 +1,255 @@
-// "Dictation: Transcribe Audio File…": turns a WAV file into text with the same worker and model as dictation.
+// "Dictation: Transcribe Audio File…" and "Dictation: Clear Transcription Cache": recordings of any length become
+// text through the same worker and model as dictation, in chunks (memory stays flat), resumable through a job cache
+// in the extension's global storage. This file is only the VS Code side: asking for the file, the format and the
+// range, the cancellable progress notification, the result editor; the work is src/node/transcription.
+import { basename } from 'node:path';
+import { availableParallelism, freemem } from 'node:os';
 import * as vscode from 'vscode';
-import { readWavAs16kMono } from '../node/audio/wavFile';
+import { ChunkLengthController, type PolicyDecision } from '../core/memory/memoryPolicy';
+import { findModel } from '../core/model/catalog';
+import { formatClock, parseTimestamp } from '../core/transcription/timeRange';
+import { TRANSCRIPT_FORMATS, formatTranscript, type TranscriptFormat } from '../core/transcription/transcriptFormats';
+import { TranscriptionError } from '../core/transcription/transcriptionError';
+import { JobCache } from '../node/transcription/jobCache';
+import { transcribeLongFile, type LongFileResult, type TranscriptionProgress } from '../node/transcription/longFileTranscriber';
+import { WhisperChunkTranscriber, fileTranscribeOptions, modelIdentity } from '../node/transcription/whisperChunkTranscriber';
 import type { WhisperClient } from '../node/whisper/client';
 import type { Config } from './config';
 import type { Log } from './log';
 import type { ModelLocator } from './modelLocator';
 
-export class FileTranscriber {
+export interface FileTranscriptionRequest {
+  readonly path: string;
+  readonly fromSeconds?: number;
+  readonly toSeconds?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: TranscriptionProgress) => void;
+}
+
+export interface FileCommandOptions {
+  readonly format?: TranscriptFormat;
+  readonly fromSeconds?: number;
+  readonly toSeconds?: number;
+  /** Lets a caller (a test) cancel as a person would with the notification's Cancel button. */
+  readonly signal?: AbortSignal;
+}
+
+export interface FileCommandResult {
+  readonly result: LongFileResult;
+  readonly document: vscode.TextDocument;
+}
+
+/** Shorter chunks than this cost more in Whisper's fixed 30-s window than they save in memory. */
+const MIN_CHUNK_SECONDS = 5;
+const AUDIO_FILTER = { 'Audio files': ['wav', 'mp3', 'm4a', 'ogg', 'oga', 'opus', 'flac', 'webm', 'mp4', 'aac', 'wma'] };
+const FORMAT_LABELS: Record<TranscriptFormat, { label: string; detail: string; language: string }> = {
+  txt: { label: 'Plain text', detail: 'paragraphs at long pauses', language: 'plaintext' },
+  md: { label: 'Markdown with timestamps', detail: 'a [hh:mm:ss] stamp per paragraph', language: 'markdown' },
+  srt: { label: 'SRT subtitles', detail: 'numbered cues with start and end times', language: 'plaintext' },
+  vtt: { label: 'WebVTT subtitles', detail: 'for HTML video players', language: 'plaintext' },
+  json: { label: 'JSON', detail: 'segments with start/end milliseconds', language: 'json' },
+};
+
+export class FileTranscriber implements vscode.Disposable {
+  /** Long-file jobs in progress: the memory policy's decisions shorten or lengthen their chunks. */
+  private readonly chunkControllers = new Set<ChunkLengthController>();
+
   constructor(
     private readonly client: WhisperClient,
+    /** Extra Whisper workers for parallel chunks (offlineDictation.files.workers > 1), disposed after the job. */
+    private readonly createClient: () => WhisperClient,
     private readonly models: ModelLocator,
     private readonly config: Config,
     private readonly log: Log,
+    /** Where finished chunks are kept (in the extension's global storage). */
+    readonly cacheRoot: string,
   ) {}
 
-  /** Transcribes a file and returns its text (used by the command and by tests). */
-  async transcribe(path: string): Promise<string> {
-    const modelPath = await this.models.resolveForUse();
-    if (!modelPath) throw new Error('No Whisper model is available.');
-    const samples = await readWavAs16kMono(path);
-    await this.client.ensureModel(modelPath);
-    const result = await this.client.transcribe(samples, {
-      language: this.models.languageFor(modelPath, this.config.settings.language),
-      threads: this.config.threads,
-      beamSize: 1,
-      audioContext: 0,
-    });
-    this.log.info(`Transcribed ${path} (${(samples.length / 16000).toFixed(1)} s of audio) in ${result.elapsedMs} ms.`);
-    return result.text;
+  /** The memory indicator forwards every tier change: chunks halve under pressure and grow back when it eases. */
+  applyMemoryDecision(decision: PolicyDecision): void {
+    for (const controller of this.chunkControllers) {
+      const before = controller.seconds;
+      if (controller.apply(decision.actions) !== before) this.log.info(`Long-file chunks: ${before} s → ${controller.seconds} s (memory ${decision.tier}).`);
+    }
   }
 
-  /** The command: asks for a file when none is given, shows the text in a new editor. */
-  async run(uri?: vscode.Uri): Promise<string | undefined> {
-    const target =
-      uri ??
-      (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'WAV audio': ['wav'] }, openLabel: 'Transcribe' }))?.[0];
-    if (!target) return undefined;
-    const text = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Transcribing ${vscode.workspace.asRelativePath(target)}…` },
-      () => this.transcribe(target.fsPath),
-    );
-    const document = await vscode.workspace.openTextDocument({ content: text + '\n', language: 'plaintext' });
-    await vscode.window.showTextDocument(document);
-    return text;
+  private cache(): JobCache {
+    const { fileCacheJobs, fileCacheMaxMB } = this.config.settings;
+    return new JobCache(this.cacheRoot, { maxJobs: fileCacheJobs, maxBytes: fileCacheMaxMB * 1024 * 1024 });
   }
+
+  /** Transcribes a file (or a range of it) in chunks; used by the command and by tests. */
+  async transcribeFile(request: FileTranscriptionRequest): Promise<LongFileResult> {
+    const modelPath = await this.models.resolveForUse();
+    if (!modelPath) throw new TranscriptionError('MODEL_NOT_FOUND', 'No Whisper model is available.');
+    const { fileChunkSeconds } = this.config.settings;
+    const language = this.models.languageFor(modelPath, this.config.settings.language);
+    const extraClients = Array.from({ length: this.workerCount(modelPath) - 1 }, () => this.createClient());
+    const clients = [this.client, ...extraClients];
+    const threads = Math.max(1, Math.floor(this.config.threads / clients.length));
+    const chunkLength = new ChunkLengthController(fileChunkSeconds, Math.min(MIN_CHUNK_SECONDS, fileChunkSeconds));
+    this.chunkControllers.add(chunkLength);
+    const started = Date.now();
+    try {
+      const result = await transcribeLongFile({
+        path: request.path,
+        range: { fromSeconds: request.fromSeconds, toSeconds: request.toSeconds },
+        transcribers: clients.map((client) => new WhisperChunkTranscriber(client, modelPath, fileTranscribeOptions(language, threads))),
+        modelId: `${await modelIdentity(modelPath)}:${language}`,
+        chunkSeconds: () => chunkLength.seconds,
+        nominalChunkSeconds: fileChunkSeconds,
+        cache: this.cache(),
+        signal: request.signal,
+        onProgress: request.onProgress,
+        onWarning: (message) => this.log.warn(message),
+      });
+      this.log.info(
+        `Transcribed ${request.path} (${formatClock(result.range.fromSeconds)}–${result.range.toSeconds === undefined ? 'end' : formatClock(result.range.toSeconds)}): ` +
+          `${result.chunks} chunks, ${result.chunksFromCache} from the cache, ${result.chunksTranscribed} transcribed, ${clients.length} worker(s), ` +
+          `${((Date.now() - started) / 1000).toFixed(1)} s${result.cancelled ? ', cancelled' : ''}.`,
+      );
+      // Extra workers end once their chunks are stored (a cancelled job's last chunk finishes in the background).
+      void result.settled.finally(() => extraClients.forEach((c) => void c.shutdown().finally(() => c.dispose())));
+      return result;
+    } catch (error) {
+      for (const c of extraClients) c.dispose();
+      throw error;
+    } finally {
+      this.chunkControllers.delete(chunkLength);
+    }
+  }
+
+  /** Text only: the file's words (the integration tests of dictation's worker use it). */
+  async transcribe(path: string): Promise<string> {
+    return (await this.transcribeFile({ path })).text;
+  }
+
+  /**
+   * Parallel workers: the setting, bounded by the cores (each needs at least one thread) and by the memory free
+   * now (each loads its own copy of the model).
+   */
+  private workerCount(modelPath: string): number {
+    const wanted = Math.max(1, this.config.settings.fileWorkers);
+    if (wanted === 1) return 1;
+    const ramMB = findModel(this.config.settings.model)?.ramMB ?? 500;
+    const byMemory = Math.max(1, Math.floor(freemem() / 1048576 / 2 / ramMB));
+    const count = Math.min(wanted, availableParallelism(), byMemory);
+    if (count < wanted) this.log.info(`Transcribing ${basename(modelPath)} with ${count} worker(s), not ${wanted}: limited by cores and free memory.`);
+    return count;
+  }
+
+  /** The command: asks for what it needs, shows progress, opens the transcript in a new editor. */
+  async run(uri?: vscode.Uri, options: FileCommandOptions = {}): Promise<FileCommandResult | undefined> {
+    const target = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: AUDIO_FILTER, openLabel: 'Transcribe' }))?.[0];
+    if (!target) return undefined;
+    const format = options.format ?? (await this.askFormat());
+    if (!format) return undefined;
+    // A caller that names the format (a test, another extension) has said all it wants: no range question then.
+    const range = options.format ? { fromSeconds: options.fromSeconds, toSeconds: options.toSeconds } : await this.askRange();
+    if (!range) return undefined;
+    const name = basename(target.fsPath);
+    let result: LongFileResult;
+    try {
+      result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Transcribing ${name}`, cancellable: true },
+        (progress, token) => {
+          const abort = new AbortController();
+          token.onCancellationRequested(() => abort.abort());
+          options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+          let reported = 0;
+          return this.transcribeFile({
+            path: target.fsPath,
+            ...range,
+            signal: abort.signal,
+            onProgress: (p) => {
+              const percent = p.fraction === undefined ? undefined : Math.round(p.fraction * 100);
+              progress.report({ message: progressMessage(p), increment: percent === undefined ? undefined : percent - reported });
+              if (percent !== undefined) reported = percent;
+            },
+          });
+        },
+      );
+    } catch (error) {
+      await this.reportFailure(name, error);
+      return undefined;
+    }
+    const text = formatTranscript(format, result.segments, {
+      source: name,
+      model: this.models.displayName(),
+      fromMs: range.fromSeconds !== undefined || range.toSeconds !== undefined ? result.range.fromSeconds * 1000 : undefined,
+      toMs: result.range.toSeconds === undefined ? undefined : result.range.toSeconds * 1000,
+      complete: !result.cancelled,
+    });
+    const document = await vscode.workspace.openTextDocument({ content: text, language: FORMAT_LABELS[format].language });
+    await vscode.window.showTextDocument(document);
+    if (result.cancelled) {
+      void vscode.window.showInformationMessage(
+        `Transcription of ${name} cancelled: the editor holds what was done (${result.chunks} chunk(s)). Run the command again on the same file to continue where it stopped.`,
+      );
+    } else if (result.segments.length === 0) {
+      void vscode.window.showInformationMessage(`No speech was found in ${name}.`);
+    }
+    return { result, document };
+  }
+
+  /** "Dictation: Clear Transcription Cache": deletes every stored chunk; says how much was freed. */
+  async clearCache(): Promise<{ jobs: number; bytes: number }> {
+    const cache = this.cache();
+    const jobs = await cache.list();
+    const bytes = jobs.reduce((sum, job) => sum + job.bytes, 0);
+    await cache.clear();
+    this.log.info(`Cleared the transcription cache: ${jobs.length} job(s), ${bytes} bytes.`);
+    void vscode.window.showInformationMessage(`Dictation: cleared the transcription cache (${jobs.length} job(s), ${(bytes / 1048576).toFixed(1)} MB).`);
+    return { jobs: jobs.length, bytes };
+  }
+
+  private async askFormat(): Promise<TranscriptFormat | undefined> {
+    const items = TRANSCRIPT_FORMATS.map((format) => ({ format, label: FORMAT_LABELS[format].label, detail: FORMAT_LABELS[format].detail }));
+    return (await vscode.window.showQuickPick(items, { title: 'Transcribe Audio File: output', placeHolder: 'How should the transcript be written?' }))?.format;
+  }
+
+  /** An optional range "from-to" (seconds or [h:]m:ss); empty for the whole file; undefined when dismissed. */
+  private async askRange(): Promise<{ fromSeconds?: number; toSeconds?: number } | undefined> {
+    const answer = await vscode.window.showInputBox({
+      title: 'Transcribe Audio File: time range',
+      prompt: 'Part of the file to transcribe, e.g. "1:30-4:00", "90-" or "-10:00". Leave empty for the whole file.',
+      validateInput: (value) => (parseRange(value) ? undefined : 'Write a range as start-end, with times in seconds or [h:]m:ss.'),
+    });
+    return answer === undefined ? undefined : parseRange(answer);
+  }
+
+  private async reportFailure(name: string, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    this.log.error(`Transcribing ${name} failed: ${message}`);
+    if (error instanceof TranscriptionError && error.code === 'MODEL_NOT_FOUND') return; // resolveForUse already said what to do
+    const choice = await vscode.window.showErrorMessage(`Could not transcribe ${name}: ${message}`, 'Show Logs');
+    if (choice === 'Show Logs') this.log.show();
+  }
+
+  dispose(): void {
+    this.chunkControllers.clear();
+  }
+}
+
+/** "1:30-4:00" → { 90, 240 }; "" → {}; "90-" → { 90 }; undefined when it is not a range. */
+export function parseRange(text: string): { fromSeconds?: number; toSeconds?: number } | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '') return {};
+  const match = /^([^-]*)-([^-]*)$/.exec(trimmed);
+  if (!match) return undefined;
+  const [from, to] = [match[1].trim(), match[2].trim()];
+  const fromSeconds = from === '' ? undefined : parseTimestamp(from);
+  const toSeconds = to === '' ? undefined : parseTimestamp(to);
+  if ((from !== '' && fromSeconds === undefined) || (to !== '' && toSeconds === undefined)) return undefined;
+  if (fromSeconds !== undefined && toSeconds !== undefined && toSeconds <= fromSeconds) return undefined;
+  return { fromSeconds, toSeconds };
+}
+
+function progressMessage(p: TranscriptionProgress): string {
+  const share = p.fraction === undefined ? '' : `${Math.round(p.fraction * 100)} % · `;
+  const position = `${formatClock(p.processedSeconds)}${p.totalSeconds === undefined ? '' : ` of ${formatClock(p.totalSeconds)}`}`;
+  const elapsed = ` · ${formatClock(Math.round(p.elapsedMs / 1000))} elapsed`;
+  const left = p.remainingMs === undefined ? '' : `, about ${formatClock(Math.round(p.remainingMs / 1000))} left`;
+  const cached = p.chunksFromCache ? ` · ${p.chunksFromCache} chunk(s) from an earlier run` : '';
+  return `${share}${position}${elapsed}${left}${cached}`;
 }

@@ -1,0 +1,18 @@
+// A piece of transcript with its place in the audio file: milliseconds from the start of the file (not of a chunk,
+// not of the selected range), so every output format can print it as is.
+
+export interface TimedSegment {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly text: string;
+}
+
+/** Moves segments by `offsetMs` (chunk-relative → absolute). */
+export function shiftSegments(segments: readonly TimedSegment[], offsetMs: number): TimedSegment[] {
+  return segments.map((s) => ({ startMs: s.startMs + offsetMs, endMs: s.endMs + offsetMs, text: s.text }));
+}
+
+/** The words of the segments as one line of text. */
+export function segmentsText(segments: readonly TimedSegment[]): string {
+  return segments.map((s) => s.text.replace(/\s+/g, ' ').trim()).filter(Boolean).join(' ');
+}
