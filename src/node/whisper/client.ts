@@ -83,12 +83,23 @@ export class WhisperClient {
   /** Starts the worker if needed and makes sure `modelPath` is the loaded model. */
   async ensureModel(modelPath: string): Promise<LoadResult> {
     this.desiredModel = modelPath;
-    const session = await this.ensureSession();
-    if (session.loadedModel === modelPath) return { modelPath, loadMs: 0 };
-    const result = await this.request<'load'>(session, { type: 'load', modelPath, addonPath: this.addonPath });
-    session.loadedModel = modelPath;
-    this.log.info(`Whisper model loaded in ${result.loadMs} ms: ${modelPath}`);
-    return result;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const session = await this.ensureSession();
+        if (session.loadedModel === modelPath) return { modelPath, loadMs: 0 };
+        const result = await this.request<'load'>(session, { type: 'load', modelPath, addonPath: this.addonPath });
+        session.loadedModel = modelPath;
+        this.log.info(`Whisper model loaded in ${result.loadMs} ms: ${modelPath}`);
+        return result;
+      } catch (error) {
+        // Asked for while the worker was being unloaded (idle timeout, memory pressure): a fresh worker loads it.
+        if (isUnloading(error) && !this.disposed && attempt < 2) {
+          await this.whenCurrentSessionEnds();
+          continue;
+        }
+        throw error;
+      }
+    }
   }
 
   /**
@@ -113,7 +124,7 @@ export class WhisperClient {
           }
           // The worker was being unloaded (idle timeout, memory pressure) as this phrase arrived: a fresh worker
           // takes it once the old one is gone.
-          if ((code === 'BUSY_SHUTTING_DOWN' || code === 'WORKER_UNAVAILABLE') && !this.disposed && attempt < 2) {
+          if (isUnloading(error) && !this.disposed && attempt < 2) {
             await this.whenCurrentSessionEnds();
             continue;
           }
@@ -308,4 +319,10 @@ function describeExit(exit: WorkerExit): string {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** The worker was shutting down on purpose (not a crash) when the request reached it. */
+function isUnloading(error: unknown): boolean {
+  const code = (error as WhisperWorkerError).code;
+  return code === 'BUSY_SHUTTING_DOWN' || code === 'WORKER_UNAVAILABLE';
 }
