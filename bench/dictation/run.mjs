@@ -9,6 +9,7 @@ import { tmpdir, availableParallelism, cpus } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startVirtualMic, stopVirtualMic } from '../../test/host/virtualMic.mjs';
+import { buildBenchSubjects } from '../buildSubjects.mjs';
 import { barChartSvg, median, percentile } from '../svgChart.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '../../..');
@@ -17,13 +18,7 @@ const model = process.env.DICTATION_BENCH_MODEL ?? join(process.env.OFFLINE_DICT
 const runs = Number(process.env.DICTATION_BENCH_RUNS ?? 3);
 const clips = readdirSync(evalDir).filter((f) => f.endsWith('.wav')).sort().map((f) => ({ name: basename(f, '.wav'), wav: join(evalDir, f) }));
 
-execFileSync(process.execPath, [join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit' });
-execFileSync(process.execPath, [join(root, 'scripts/build-addon.mjs')], { cwd: root, stdio: 'inherit' });
-// The variant the extension will load on this machine decides which CLI build is the fair reference.
-const avx2 = process.arch === 'x64' && /\bavx2\b/.test(readFileSync('/proc/cpuinfo', 'utf8')) && process.env.DICTATION_ADDON_VARIANT !== 'baseline';
-const variant = avx2 ? 'avx2' : 'baseline';
-execFileSync(process.execPath, [join(root, 'scripts/build-whisper-cli.mjs'), variant], { cwd: root, stdio: 'inherit' });
-const cli = join(root, '.cache/whisper-cli', variant, 'whisper-cli');
+const { variant, whisperCli: cli } = buildBenchSubjects(root);
 
 const work = mkdtempSync(join(tmpdir(), 'bench-dictation-'));
 const out = join(work, 'phrases.json');

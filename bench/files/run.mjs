@@ -10,6 +10,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wordErrorRate } from '../../src/core/text/wer.ts';
+import { buildBenchSubjects } from '../buildSubjects.mjs';
 import { barChartSvg } from '../svgChart.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '../../..');
@@ -19,12 +20,7 @@ const minutesList = (process.env.FILES_BENCH_MINUTES ?? '1,10,60').split(',').ma
 const threads = Math.min(8, availableParallelism());
 const clips = readdirSync(evalDir).filter((f) => f.endsWith('.wav')).sort();
 
-execFileSync(process.execPath, [join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit' });
-execFileSync(process.execPath, [join(root, 'scripts/build-addon.mjs')], { cwd: root, stdio: 'inherit' });
-const avx2 = process.arch === 'x64' && /\bavx2\b/.test(readFileSync('/proc/cpuinfo', 'utf8')) && process.env.DICTATION_ADDON_VARIANT !== 'baseline';
-const variant = avx2 ? 'avx2' : 'baseline';
-execFileSync(process.execPath, [join(root, 'scripts/build-whisper-cli.mjs'), variant], { cwd: root, stdio: 'inherit' });
-const whisperCli = join(root, '.cache/whisper-cli', variant, 'whisper-cli');
+const { variant, whisperCli } = buildBenchSubjects(root);
 
 const work = mkdtempSync(join(tmpdir(), 'bench-files-'));
 
