@@ -2,26 +2,12 @@
 // model: recording into a private temp WAV ("file") and a tiny in-memory bound that forces every phrase into spill
 // files ("streaming") must both deliver every word, and leave no file behind.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { wordErrorRate } from '../../src/core/text/wer';
 import type { DictationSessionStats } from '../../src/vscode/dictationController';
-import { api, clip, fixtureModel, setSetting, waitFor } from './support';
-
-function play(wav: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const player = spawn('paplay', [wav], { stdio: 'ignore' });
-    player.once('error', reject);
-    player.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`paplay exited with ${code}`))));
-  });
-}
-
-async function freshEditor(): Promise<vscode.TextEditor> {
-  const document = await vscode.workspace.openTextDocument({ content: '', language: 'plaintext' });
-  return vscode.window.showTextDocument(document);
-}
+import { api, clip, fixtureModel, freshEditor, play, setSetting, waitFor } from './support';
 
 /** Watches the running dictation: the highest counters seen and whether (and how big) its capture file was. */
 function watchSession(stats: () => DictationSessionStats | undefined) {

@@ -1,19 +1,10 @@
 // Dictation in the real extension host with the real recorder (sox) listening to the virtual microphone and the
 // real model: speech played with paplay must end up as text in the editor, phrase by phrase.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { wordErrorRate } from '../../src/core/text/wer';
-import { api, clip, fixtureModel, setSetting, waitFor } from './support';
-
-function play(wav: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const player = spawn('paplay', [wav], { stdio: 'ignore' });
-    player.once('error', reject);
-    player.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`paplay exited with ${code}`))));
-  });
-}
+import { api, clip, fixtureModel, freshEditor, play, setSetting, waitFor } from './support';
 
 function isAlive(pid: number): boolean {
   try {
@@ -22,14 +13,6 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function freshEditor(content = ''): Promise<vscode.TextEditor> {
-  const document = await vscode.workspace.openTextDocument({ content, language: 'plaintext' });
-  const editor = await vscode.window.showTextDocument(document);
-  const end = document.positionAt(content.length);
-  editor.selection = new vscode.Selection(end, end);
-  return editor;
 }
 
 suite('Dictation through the virtual microphone', function () {

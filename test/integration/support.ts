@@ -1,5 +1,6 @@
 // Shared helpers for the integration tests that run inside the real VS Code extension host.
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
@@ -39,4 +40,22 @@ export async function waitFor<T>(probe: () => T | undefined | false | Promise<T 
     if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Plays a WAV file into the virtual microphone (PULSE_SERVER); resolves when playback has finished. */
+export function play(wav: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const player = spawn('paplay', [wav], { stdio: 'ignore' });
+    player.once('error', reject);
+    player.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`paplay exited with ${code}`))));
+  });
+}
+
+/** A new untitled editor holding `content`, with the cursor at its end. */
+export async function freshEditor(content = ''): Promise<vscode.TextEditor> {
+  const document = await vscode.workspace.openTextDocument({ content, language: 'plaintext' });
+  const editor = await vscode.window.showTextDocument(document);
+  const end = document.positionAt(content.length);
+  editor.selection = new vscode.Selection(end, end);
+  return editor;
 }
