@@ -262,11 +262,10 @@ export class DictationController implements vscode.Disposable {
   }
 
   private async onSessionError(error: Error): Promise<void> {
-    if (error instanceof RecorderError) {
-      // The microphone is gone: stop, but let phrases already captured finish.
-      await this.stop();
-    }
+    // Said first: stopping waits for the phrases already captured, which can take a while on a busy machine.
     this.reportError(error);
+    // The microphone is gone: stop, but let phrases already captured finish.
+    if (error instanceof RecorderError) await this.stop();
   }
 
   /** The last error shown to the user (for the logs view and tests). */
