@@ -17,6 +17,8 @@ suite('Free memory and delete temporary files', function () {
   test('unloads the model (the worker process and its RSS are gone) and deletes the files it reports', async () => {
     const dictation = await api();
     await setSetting('modelPath', fixtureModel());
+    // A transcription cached by an earlier test would not start the worker at all.
+    await dictation.files.clearCache();
     await dictation.files.transcribe(clip('p07_pocketsphinx_goforward').wav);
     const pid = dictation.client.pid!;
     assert.ok(pid, 'the worker runs after a transcription');
@@ -41,6 +43,8 @@ suite('Free memory and delete temporary files', function () {
   test('the memory indicator shows what the OS reports and, over an artificially low limit, unloads an idle model', async () => {
     const dictation = await api();
     await setSetting('modelPath', fixtureModel());
+    // A transcription cached by an earlier test would not start the worker at all.
+    await dictation.files.clearCache();
     await dictation.files.transcribe(clip('p07_pocketsphinx_goforward').wav);
     const pid = dictation.client.pid!;
     const sample = await dictation.indicator.sampleNow();
