@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { wordErrorRate } from '../../src/core/text/wer';
 import type { DictationSessionStats } from '../../src/vscode/dictationController';
-import { api, clip, fixtureModel, freshEditor, play, setSetting, waitFor } from './support';
+import { api, clip, dictateFromVirtualMicrophone, freshEditor, play, setSetting, waitFor } from './support';
 
 /** Watches the running dictation: the highest counters seen and whether (and how big) its capture file was. */
 function watchSession(stats: () => DictationSessionStats | undefined) {
@@ -34,12 +34,7 @@ function watchSession(stats: () => DictationSessionStats | undefined) {
 suite('Capture modes through the virtual microphone', function () {
   this.timeout(180_000);
 
-  suiteSetup(async function () {
-    if (!process.env.PULSE_SERVER) this.skip();
-    await setSetting('modelPath', fixtureModel());
-    await setSetting('recorder.program', 'sox');
-    await setSetting('recorder.path', '');
-  });
+  suiteSetup(dictateFromVirtualMicrophone);
 
   teardown(async () => {
     await setSetting('capture.mode', undefined);

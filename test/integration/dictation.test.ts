@@ -4,26 +4,13 @@ import * as assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { wordErrorRate } from '../../src/core/text/wer';
-import { api, clip, fixtureModel, freshEditor, play, setSetting, waitFor } from './support';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { api, clip, dictateFromVirtualMicrophone, fixtureModel, freshEditor, play, setSetting, waitFor } from './support';
+import { isAlive } from '../support/processes';
 
 suite('Dictation through the virtual microphone', function () {
   this.timeout(180_000);
 
-  suiteSetup(async function () {
-    if (!process.env.PULSE_SERVER) this.skip();
-    await setSetting('modelPath', fixtureModel());
-    await setSetting('recorder.program', 'sox');
-    await setSetting('recorder.path', '');
-  });
+  suiteSetup(dictateFromVirtualMicrophone);
 
   teardown(async () => {
     const dictation = await api();

@@ -59,3 +59,11 @@ export async function freshEditor(content = ''): Promise<vscode.TextEditor> {
   editor.selection = new vscode.Selection(end, end);
   return editor;
 }
+
+/** Suite setup for dictation through the virtual microphone: sox, the real model; skipped without a microphone. */
+export async function dictateFromVirtualMicrophone(this: Mocha.Context): Promise<void> {
+  if (!process.env.PULSE_SERVER) this.skip();
+  await setSetting('modelPath', fixtureModel());
+  await setSetting('recorder.program', 'sox');
+  await setSetting('recorder.path', '');
+}

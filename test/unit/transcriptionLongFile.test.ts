@@ -21,6 +21,7 @@ import { fileTranscribeOptions, modelIdentity, WhisperChunkTranscriber } from '.
 import { addonCandidates } from '../../src/node/whisper/addonVariant';
 import { WhisperClient } from '../../src/node/whisper/client';
 import { runCli, type CliIo } from '../../src/cli';
+import { isAlive } from '../support/processes';
 
 const root = resolve(__dirname, '../..');
 const evalDir = resolve(root, '../shared/eval/public');
@@ -330,15 +331,6 @@ function childPids(pid: number): number[] {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {
     return [];
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { WhisperClient } from '../../src/node/whisper/client';
 import { WhisperWorkerError } from '../../src/node/whisper/protocol';
 import type { TranscribeOptions } from '../../src/node/whisper/protocol';
+import { isAlive } from '../support/processes';
 
 const root = resolve(__dirname, '../..');
 const workerScript = join(root, 'dist/whisperWorker.js');
@@ -16,15 +17,6 @@ const headerModel = resolve(root, '../shared/models/for-tests-ggml-tiny.en.bin')
 const options: TranscribeOptions = { language: 'en', threads: 2, beamSize: 1, audioContext: 0 };
 const scratch = mkdtempSync(join(tmpdir(), 'whisper-client-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
   const start = Date.now();
