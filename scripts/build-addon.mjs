@@ -4,7 +4,8 @@
 //   native/<platform>-<arch>/avx2/smart-whisper.node       x86-64 with AVX2/FMA/F16C: 5–9× faster
 // The extension picks one at run time (src/node/whisper/addonVariant.ts). Builds happen in a temporary copy of
 // node_modules/smart-whisper, with COMPUTE_BACKEND=cpu (no accidental OpenBLAS link), offline (node-gyp finds
-// Node's headers through npm_config_nodedir). A stamp per variant skips builds that are already up to date.
+// Node's headers through npm_config_nodedir), with NDEBUG (as whisper.cpp's own builds: no debug asserts in the hot
+// loops) and with the patch below. A stamp per variant skips builds that are already up to date.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,12 +37,45 @@ function nodeHeadersDir() {
   return undefined;
 }
 
+/**
+ * One addition to smart-whisper's binding: a `max_windows` transcription parameter. whisper.cpp decodes a 30-s window,
+ * then seeks to the last timestamp it decoded and encodes a whole new window for whatever is left, often only a few
+ * seconds: a 30-s file chunk costs two encoder passes. With `max_windows: 1` it stops after the first window (through
+ * whisper.cpp's own encoder_begin_callback) and the long-file transcriber starts the next chunk where decoding
+ * stopped, as whisper.cpp's CLI does within one file. An addon without the patch ignores the parameter.
+ */
+const PATCH_VERSION = 1;
+function patchBinding(dir) {
+  const file = join(dir, 'src/binding/transcribe.cc');
+  let text = readFileSync(file, 'utf8');
+  const edits = [
+    ['struct smart_whisper_transcribe_params {\n    const char* format;\n', 'struct smart_whisper_transcribe_params {\n    const char* format;\n    int max_windows;\n'],
+    ['    struct smart_whisper_transcribe_params params;\n', '    struct smart_whisper_transcribe_params params;\n    params.max_windows = o.Has("max_windows") && o.Get("max_windows").IsNumber() ? o.Get("max_windows").As<Napi::Number>().Int32Value() : 0;\n'],
+    ['        int err = whisper_full_with_state(', `        windows_left = smart_params.max_windows;
+        if (windows_left > 0) {
+            params.encoder_begin_callback = [](struct whisper_context*, struct whisper_state*, void* user_data) {
+                int& left = *(int*)user_data;
+                return left-- > 0;
+            };
+            params.encoder_begin_callback_user_data = (void*)&windows_left;
+        }
+
+        int err = whisper_full_with_state(`],
+    ['    whisper_state*                         state;\n', '    whisper_state*                         state;\n    int                                    windows_left = 0;\n'],
+  ];
+  for (const [anchor, replacement] of edits) {
+    if (text.split(anchor).length !== 2) throw new Error(`build-addon: smart-whisper ${version}'s transcribe.cc changed; the max_windows patch no longer applies (anchor: ${anchor.trim().slice(0, 60)})`);
+    text = text.replace(anchor, replacement);
+  }
+  writeFileSync(file, text);
+}
+
 const nodeGyp = findNodeGyp();
 const nodedir = nodeHeadersDir();
 for (const variant of variants) {
   const outDir = join(root, 'native', target, variant.name);
   const stampFile = join(outDir, 'build-stamp.json');
-  const stamp = JSON.stringify({ smartWhisper: version, flags: variant.flags, node: process.versions.modules });
+  const stamp = JSON.stringify({ smartWhisper: version, flags: variant.flags, patch: PATCH_VERSION, node: process.versions.modules });
   if (existsSync(join(outDir, 'smart-whisper.node')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
     console.log(`build-addon: ${target}/${variant.name} is up to date`);
     continue;
@@ -50,11 +84,12 @@ for (const variant of variants) {
   const work = mkdtempSync(join(tmpdir(), `smart-whisper-${variant.name}-`));
   try {
     cpSync(source, work, { recursive: true, filter: (p) => !p.includes(`${source}/build`) });
+    patchBinding(work);
     const env = {
       ...process.env,
       COMPUTE_BACKEND: 'cpu',
-      CFLAGS: variant.flags,
-      CXXFLAGS: variant.flags,
+      CFLAGS: `${variant.flags} -DNDEBUG`,
+      CXXFLAGS: `${variant.flags} -DNDEBUG`,
       JOBS: String(Math.max(1, (await import('node:os')).availableParallelism())),
       ...(nodedir ? { npm_config_nodedir: nodedir } : {}),
     };

@@ -23,6 +23,8 @@ export interface NativeTranscribeParams {
   beam_size: number;
   audio_ctx: number;
   initial_prompt: string;
+  /** Added by the project's build of the addon (scripts/build-addon.mjs); 0 = no limit. */
+  max_windows: number;
   format: 'simple';
 }
 

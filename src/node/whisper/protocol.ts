@@ -12,6 +12,11 @@ export interface TranscribeOptions {
   beamSize: number;
   /** Reduce the encoder's 30-s window for short phrases (0 = full window). */
   audioContext: number;
+  /**
+   * Stop after this many 30-s windows (0 or absent: decode the whole input). whisper.cpp re-encodes a full window
+   * for whatever follows the last timestamp it decoded; a caller that continues from there itself passes 1.
+   */
+  maxWindows?: number;
 }
 
 export interface TranscriptSegment {

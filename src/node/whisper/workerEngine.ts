@@ -61,6 +61,7 @@ export function dictationParams(options: TranscribeOptions): Partial<NativeTrans
     no_speech_thold: 0.6,
     audio_ctx: Math.max(0, options.audioContext),
     initial_prompt: options.initialPrompt ?? '',
+    max_windows: Math.max(0, options.maxWindows ?? 0),
     format: 'simple',
   };
 }
