@@ -15,7 +15,7 @@ import { tightenToSpeech } from '../../src/core/transcription/speechTiming';
 import { formatClock, parseTimestamp, validateRange } from '../../src/core/transcription/timeRange';
 import { formatCueTime, formatTranscript } from '../../src/core/transcription/transcriptFormats';
 import { TranscriptionError } from '../../src/core/transcription/transcriptionError';
-import type { TimedSegment } from '../../src/core/transcription/timedSegment';
+import { withoutOverlaps, type TimedSegment } from '../../src/core/transcription/timedSegment';
 
 const evalDir = resolve(__dirname, '../../../shared/eval/public');
 
@@ -239,6 +239,12 @@ describe('speech timing and silence filtering', () => {
     assert.ok(segment.endMs <= 2300, `end ${segment.endMs}`);
   });
 
+  it("does not start a segment on the last syllable of the previous sentence", () => {
+    // The segment starts 200 ms before the end of the first stretch of speech, then 2 s of room noise, then its own.
+    const [segment] = tightenToSpeech([seg(1800, 5000, 'second')], pcm);
+    assert.ok(Math.abs(segment.startMs - 3900) <= 40, `start ${segment.startMs}`);
+  });
+
   it('leaves segments without audible speech as Whisper timed them', () => {
     const quiet = noise(32000, -70);
     assert.deepEqual(tightenToSpeech([seg(100, 1500, 'x')], quiet), [seg(100, 1500, 'x')]);
@@ -247,6 +253,13 @@ describe('speech timing and silence filtering', () => {
   it("drops Whisper's silence phrases over quiet audio but keeps real words", () => {
     const kept = dropSilenceHallucinations([seg(0, 900, ' Thank you.'), seg(1000, 2000, ' Thank you.'), seg(2000, 3900, '[BLANK_AUDIO]'), seg(4000, 5000, ' Real words here.')], pcm);
     assert.deepEqual(kept.map((s) => [s.startMs, s.text]), [[1000, 'Thank you.'], [4000, 'Real words here.']]);
+  });
+});
+
+describe('segment order', () => {
+  it('starts a segment that overlaps the previous one where that one ends, and leaves the rest alone', () => {
+    const segments = [seg(0, 2000, 'a'), seg(1800, 3000, 'b'), seg(3500, 4000, 'c'), seg(3600, 3900, 'd')];
+    assert.deepEqual(withoutOverlaps(segments), [seg(0, 2000, 'a'), seg(2000, 3000, 'b'), seg(3500, 4000, 'c'), seg(3600, 3900, 'd')]);
   });
 });
 

@@ -52,6 +52,10 @@ export function tightenToSpeech(segments: readonly TimedSegment[], pcm: Float32A
     // next sentence's first syllable, not part of this one.
     const tail = runs[runs.length - 1];
     if (runs.length > 1 && (tail.to - tail.from + 1) * frameMs < 400 && (last - tail.to) * frameMs <= 200) runs.pop();
+    // Likewise a segment may start just before the previous sentence has died away (Whisper's boundary is a little
+    // early): a short burst at its very start, then a pause, is that sentence's last syllable.
+    const head = runs[0];
+    if (runs.length > 1 && (head.to - head.from + 1) * frameMs < 400 && (head.from - first) * frameMs <= 200) runs.shift();
     const startMs = Math.max(segment.startMs, runs[0].from * frameMs - lead);
     const endMs = Math.min(segment.endMs, (runs[runs.length - 1].to + 1) * frameMs + trail);
     return endMs > startMs ? { startMs, endMs, text: segment.text } : segment;

@@ -12,6 +12,19 @@ export function shiftSegments(segments: readonly TimedSegment[], offsetMs: numbe
   return segments.map((s) => ({ startMs: s.startMs + offsetMs, endMs: s.endMs + offsetMs, text: s.text }));
 }
 
+/**
+ * Segments in order with no two overlapping: a segment that starts before the previous one ends (two chunks, or
+ * two tightened segments, disagreeing about a boundary by a few hundred ms) starts where the previous one ends.
+ */
+export function withoutOverlaps(segments: readonly TimedSegment[]): TimedSegment[] {
+  const out: TimedSegment[] = [];
+  for (const segment of segments) {
+    const previousEnd = out.length ? out[out.length - 1].endMs : -Infinity;
+    out.push(segment.startMs < previousEnd && previousEnd < segment.endMs ? { ...segment, startMs: previousEnd } : segment);
+  }
+  return out;
+}
+
 /** The words of the segments as one line of text. */
 export function segmentsText(segments: readonly TimedSegment[]): string {
   return segments.map((s) => s.text.replace(/\s+/g, ' ').trim()).filter(Boolean).join(' ');

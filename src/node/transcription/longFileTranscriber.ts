@@ -3,6 +3,11 @@
 // for context), handed to one or more chunk transcribers, and only their text is kept. Memory therefore holds the
 // chunks in flight plus the overlap, whatever the file's length.
 //
+// With one transcriber, chunks follow the decoder as whisper.cpp's CLI does: Whisper decodes one 30-s window and
+// often stops at the last complete sentence a few seconds before the end; the next chunk starts there instead of
+// Whisper encoding a second, mostly empty window for the remainder (which doubled the cost of every chunk). Parallel
+// transcribers cannot wait for each other, so there each chunk is decoded to its end, at that cost.
+//
 // Each finished chunk goes to the job cache at once, so a cancelled or killed run resumes: a re-run follows the
 // chunk boundaries the earlier run recorded and takes their text from the cache. Cancelling returns at once with
 // what is done; a chunk already inside whisper.cpp (which cannot be interrupted) still finishes in the background
@@ -14,7 +19,7 @@ import { dropEchoes, dropOverlapSegments, removeSeamDuplicates } from '../../cor
 import { SampleWindow } from '../../core/transcription/sampleWindow';
 import { dropSilenceHallucinations } from '../../core/transcription/silenceFilter';
 import { tightenToSpeech } from '../../core/transcription/speechTiming';
-import { segmentsText, shiftSegments, type TimedSegment } from '../../core/transcription/timedSegment';
+import { segmentsText, shiftSegments, withoutOverlaps, type TimedSegment } from '../../core/transcription/timedSegment';
 import type { TimeRange } from '../../core/transcription/timeRange';
 import { sha256File } from '../download/sha256File';
 import type { TranscriptSegment } from '../whisper/protocol';
@@ -22,9 +27,14 @@ import { openAudioSource, type AudioSource } from './audioSource';
 import type { DecoderOptions } from './externalDecoder';
 import type { CacheJob, ChunkRecord, JobCache } from './jobCache';
 
+export interface ChunkTranscribeOptions {
+  /** Decode only the first 30-s window; the caller continues from the end of the last segment returned. */
+  readonly firstWindowOnly: boolean;
+}
+
 /** Turns one chunk of 16 kHz mono audio into segments timed from the start of that audio. */
 export interface ChunkTranscriber {
-  transcribe(pcm: Float32Array): Promise<readonly TranscriptSegment[]>;
+  transcribe(pcm: Float32Array, options: ChunkTranscribeOptions): Promise<readonly TranscriptSegment[]>;
 }
 
 export interface TranscriptionProgress {
@@ -83,6 +93,8 @@ const DEFAULT_SEARCH_SECONDS = 3;
 /** The worker refuses more than 10 minutes per call. */
 const MAX_CHUNK_SECONDS = 600;
 const SAMPLES_PER_MS = WHISPER_SAMPLE_RATE / 1000;
+/** Undecoded audio shorter than this at a chunk's end is not carried over (whisper.cpp's own rule: 1 s). */
+const CARRY_MIN_SAMPLES = WHISPER_SAMPLE_RATE;
 /**
  * Silence appended to every chunk. whisper.cpp does not decode the last second of its input once it has placed a
  * segment boundary there, so words just before a cut would be lost; the padding is part of the chunk length, so a
@@ -150,6 +162,8 @@ class LongFileRun {
   private readonly overlapSamples: number;
   private readonly tailPadSamples = TAIL_PAD_SECONDS * WHISPER_SAMPLE_RATE;
   private readonly rangeStartMs: number;
+  /** One transcriber: each chunk starts where decoding of the previous one stopped (see the top of the file). */
+  private readonly followDecoder: boolean;
   private readonly outcomes = new Map<number, ChunkOutcome>();
   private readonly running = new Set<Promise<unknown>>();
   private failure?: unknown;
@@ -178,6 +192,7 @@ class LongFileRun {
       searchSamples: Math.round((options.searchSeconds ?? DEFAULT_SEARCH_SECONDS) * WHISPER_SAMPLE_RATE),
     });
     this.rangeStartMs = source.range.fromSeconds * 1000;
+    this.followDecoder = options.transcribers.length === 1;
     this.stopRequested = () => {
       if (this.isStopped) return;
       this.isStopped = true;
@@ -261,9 +276,10 @@ class LongFileRun {
         else if (!(await this.readMore(blocks))) return;
       }
       const stored = this.job?.storedChunk(bounds.startSample);
-      if (stored && stored.endSample === bounds.endSample) {
-        this.window.discardBefore(bounds.endSample - this.overlapSamples);
+      if (stored && this.belongsTo(stored, bounds)) {
+        this.window.discardBefore(stored.endSample - this.overlapSamples);
         this.complete(index, { record: stored, fromCache: true });
+        start = stored.endSample;
       } else {
         while (this.window.end < bounds.endSample && !this.streamEnded) if (!(await this.readMore(blocks))) return;
         // Boundaries recorded for audio this file does not have (cannot happen for the same content hash).
@@ -271,14 +287,28 @@ class LongFileRun {
         const overlapFrom = Math.max(0, bounds.startSample - this.overlapSamples);
         const inputStart = overlapFrom + contextStart(this.window.view(overlapFrom, bounds.startSample));
         const pcm = this.paddedCopy(inputStart, Math.min(bounds.endSample, this.window.end));
-        this.window.discardBefore(bounds.endSample - this.overlapSamples);
+        // Following the decoder, the next chunk may start anywhere in this one: keep its audio until then.
+        this.window.discardBefore((this.followDecoder ? bounds.startSample : bounds.endSample) - this.overlapSamples);
         const elsewhere = this.job?.inFlight(bounds.startSample);
         const transcriber = elsewhere ? undefined : await this.untilStopped(this.pool.acquire());
         if (transcriber === STOP) return;
-        this.launch(index, bounds, pcm, inputStart, transcriber, elsewhere);
+        const finished = this.launch(index, bounds, pcm, inputStart, transcriber, elsewhere);
+        if (!this.followDecoder) start = bounds.endSample;
+        else {
+          if ((await this.untilStopped(finished)) === STOP) return;
+          const outcome = this.outcomes.get(index);
+          if (!outcome) return;
+          start = outcome.record.endSample;
+          this.window.discardBefore(start - this.overlapSamples);
+        }
       }
-      start = bounds.endSample;
     }
+  }
+
+  /** Whether a chunk stored or transcribed by another run is the one planned at `bounds`. */
+  private belongsTo(record: ChunkRecord, bounds: ChunkBounds): boolean {
+    // Following the decoder, a chunk ends where its decoding stopped, which only the finished chunk knows.
+    return record.startSample === bounds.startSample && (this.followDecoder || record.endSample === bounds.endSample);
   }
 
   /** The chunk's audio with silence after it: whisper.cpp skips speech in the last second of its input. */
@@ -289,18 +319,19 @@ class LongFileRun {
     return pcm;
   }
 
-  private launch(index: number, bounds: ChunkBounds, pcm: Float32Array, inputStart: number, transcriber: ChunkTranscriber | undefined, elsewhere: Promise<ChunkRecord | undefined> | undefined): void {
+  /** Starts transcribing a chunk; the promise settles (never rejects) once its outcome is recorded. */
+  private launch(index: number, bounds: ChunkBounds, pcm: Float32Array, inputStart: number, transcriber: ChunkTranscriber | undefined, elsewhere: Promise<ChunkRecord | undefined> | undefined): Promise<void> {
     this.firstLaunchAt ??= Date.now();
     const work = (async (): Promise<ChunkOutcome> => {
       const fromOtherRun = elsewhere ? await elsewhere : undefined;
-      if (fromOtherRun && fromOtherRun.endSample === bounds.endSample) {
+      if (fromOtherRun && this.belongsTo(fromOtherRun, bounds)) {
         if (transcriber) this.pool.release(transcriber);
         return { record: fromOtherRun, fromCache: true };
       }
       const worker = transcriber ?? (await this.pool.acquire());
       let record: ChunkRecord;
       try {
-        record = this.toRecord(bounds, await worker.transcribe(pcm), pcm, inputStart);
+        record = this.toRecord(bounds, await worker.transcribe(pcm, { firstWindowOnly: this.followDecoder }), pcm, inputStart);
       } finally {
         this.pool.release(worker);
       }
@@ -318,15 +349,30 @@ class LongFileRun {
     );
     this.running.add(tracked);
     void tracked.then(() => this.running.delete(tracked));
+    return tracked;
   }
 
-  /** Whisper's chunk-relative segments → this chunk's share of the transcript, in absolute time. */
+  /**
+   * Whisper's chunk-relative segments → this chunk's share of the transcript, in absolute time. Following the
+   * decoder, the chunk ends where its last segment does when that is well before the planned end: the next chunk
+   * transcribes the rest.
+   */
   private toRecord(bounds: ChunkBounds, raw: readonly TranscriptSegment[], pcm: Float32Array, inputStart: number): ChunkRecord {
     const lengthMs = (bounds.endSample - inputStart) / SAMPLES_PER_MS;
     const relative = raw.map((s) => ({ startMs: Math.max(0, Math.min(s.fromMs, lengthMs)), endMs: Math.max(0, Math.min(s.toMs, lengthMs)), text: s.text }));
+    const endSample = this.followDecoder ? this.decodedEnd(bounds, relative, inputStart) : bounds.endSample;
     const spoken = dropSilenceHallucinations(tightenToSpeech(relative, pcm, WHISPER_SAMPLE_RATE), pcm, WHISPER_SAMPLE_RATE);
     const own = dropEchoes(dropOverlapSegments(spoken, (bounds.startSample - inputStart) / SAMPLES_PER_MS));
-    return { startSample: bounds.startSample, endSample: bounds.endSample, segments: shiftSegments(own, this.rangeStartMs + inputStart / SAMPLES_PER_MS) };
+    return { startSample: bounds.startSample, endSample, segments: shiftSegments(own, this.rangeStartMs + inputStart / SAMPLES_PER_MS) };
+  }
+
+  /** Where decoding of a chunk stopped (stream position), or its planned end when (nearly) all of it was decoded. */
+  private decodedEnd(bounds: ChunkBounds, relative: readonly TimedSegment[], inputStart: number): number {
+    if (relative.length === 0) return bounds.endSample;
+    const end = inputStart + Math.round(Math.max(...relative.map((s) => s.endMs)) * SAMPLES_PER_MS);
+    // A chunk must move past its own overlap, or the next one would start where this one did.
+    const carries = end > bounds.startSample + this.overlapSamples && end < bounds.endSample - CARRY_MIN_SAMPLES;
+    return carries ? end : bounds.endSample;
   }
 
   private complete(index: number, outcome: ChunkOutcome): void {
@@ -376,9 +422,10 @@ class LongFileRun {
     const settled = this.job
       ? inFlight.then(() => this.job!.finish(!cancelled)).catch((error: unknown) => this.options.onWarning?.(`The transcript cache index could not be updated: ${(error as Error).message}`))
       : inFlight.then(() => undefined);
+    const ordered = withoutOverlaps(segments);
     return {
-      segments,
-      text: segmentsText(segments),
+      segments: ordered,
+      text: segmentsText(ordered),
       cancelled,
       chunks: this.outcomes.size,
       chunksFromCache: this.chunksFromCache,

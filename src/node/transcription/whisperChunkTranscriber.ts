@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { WhisperClient } from '../whisper/client';
 import type { TranscribeOptions, TranscriptSegment } from '../whisper/protocol';
-import type { ChunkTranscriber } from './longFileTranscriber';
+import type { ChunkTranscribeOptions, ChunkTranscriber } from './longFileTranscriber';
 
 export class WhisperChunkTranscriber implements ChunkTranscriber {
   constructor(
@@ -14,9 +14,9 @@ export class WhisperChunkTranscriber implements ChunkTranscriber {
     private readonly options: TranscribeOptions,
   ) {}
 
-  async transcribe(pcm: Float32Array): Promise<readonly TranscriptSegment[]> {
+  async transcribe(pcm: Float32Array, { firstWindowOnly }: ChunkTranscribeOptions): Promise<readonly TranscriptSegment[]> {
     await this.client.ensureModel(this.modelPath);
-    const result = await this.client.transcribe(pcm, this.options);
+    const result = await this.client.transcribe(pcm, { ...this.options, maxWindows: firstWindowOnly ? 1 : 0 });
     return result.segments;
   }
 }
