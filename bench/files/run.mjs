@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // `npm run bench:files`: long-file transcription. Files of 1, 10 and 60 minutes of real speech (the public clips,
 // one after another with a second of silence, repeated) are transcribed by the project's CLI (chunked, streamed from
-// disk) and by whisper.cpp's own CLI built from the same sources, with the same model, threads and greedy decoding.
+// disk) and by whisper.cpp's own CLI built from the same sources, with the same model, threads and decoding (greedy,
+// no temperature fallback, timestamps: the CLI's default output, and what subtitles need). whisper-cli's `-nt` is
+// not the reference: without timestamps it decodes each 30-s window blind to where speech was cut, and on these
+// files it lost about 40 % of the words.
 // For each: wall time, real-time factor, peak RSS (the whole process tree, sampled from /proc) and word error rate.
 // Results: bench/results/files.{json,md,svg}.
 import { execFileSync, spawn } from 'node:child_process';
@@ -34,16 +37,22 @@ function paddedClips() {
 }
 
 /**
- * A file of `minutes` of speech: the clips one after another, over and over, until the next would pass the length
- * (whole clips only, so the reference transcript is exact).
+ * A file of `minutes` of speech (±2 s): the clips one after another, over and over, skipping a clip that would pass
+ * the length (whole clips only, so the reference transcript is exact).
  */
 function makeLongFile(padded, minutes) {
   const target = minutes * 60;
   const chosen = [];
   let seconds = 0;
-  for (let i = 0; seconds + padded[i % padded.length].seconds <= target; i++) {
-    chosen.push(padded[i % padded.length]);
-    seconds += padded[i % padded.length].seconds;
+  for (let i = 0, misses = 0; seconds < target - 2 && misses < padded.length; i++) {
+    const clip = padded[i % padded.length];
+    if (seconds + clip.seconds > target + 2) {
+      misses++;
+      continue;
+    }
+    misses = 0;
+    chosen.push(clip);
+    seconds += clip.seconds;
   }
   const out = join(work, `speech-${minutes}min.wav`);
   // A few hundred clip paths on sox's command line (an hour is ~400 clips) fit easily.
@@ -97,7 +106,9 @@ try {
     const file = makeLongFile(padded, minutes);
     console.log(`bench:files: ${minutes} min (${file.seconds.toFixed(0)} s of audio)`);
     const ours = await measured(process.execPath, [join(root, 'dist/cli.js'), 'transcribe', file.path, '--model', model, '--format', 'txt', '--no-cache']);
-    const reference = await measured(whisperCli, ['-m', model, '-f', file.path, '-t', String(threads), '-bs', '1', '-bo', '1', '-nt', '-np', '-l', 'en']);
+    const reference = await measured(whisperCli, ['-m', model, '-f', file.path, '-t', String(threads), '-bs', '1', '-bo', '1', '-nf', '-np', '-l', 'en']);
+    // "[00:00:00.000 --> 00:00:04.360]   words": the words only.
+    reference.stdout = reference.stdout.replace(/^\[[^\]]*-->[^\]]*\]/gm, ' ');
     const row = { minutes, audioSeconds: +file.seconds.toFixed(1) };
     for (const [name, run] of [['project', ours], ['whisperCli', reference]]) {
       row[name] = {
@@ -135,9 +146,9 @@ const table = results
   .join('\n');
 writeFileSync(join(root, 'bench/results/files.md'), `# Long-file transcription (${summary.date.slice(0, 10)})
 
-${summary.machine}; model ${summary.model}; ${summary.addonVariant} build; ${summary.threads} threads; greedy decoding, both sides.
+${summary.machine}; model ${summary.model}; ${summary.addonVariant} build; ${summary.threads} threads; greedy decoding without temperature fallback, with timestamps, both sides.
 Project: \`node dist/cli.js transcribe FILE --no-cache\` (chunked, streamed from disk, Whisper in its own process).
-Reference: whisper.cpp's own CLI built from the same sources with the same flags. Peak RSS covers the whole process tree.
+Reference: whisper.cpp's own CLI built from the same sources with the same flags (\`-t ${summary.threads} -bs 1 -bo 1 -nf\`). Peak RSS covers the whole process tree.
 
 | speech | project s | whisper-cli s | project RTF | whisper-cli RTF | speed (cli time / project time) | project peak RSS MB | whisper-cli peak RSS MB | project WER % | whisper-cli WER % |
 |---|---|---|---|---|---|---|---|---|---|
