@@ -12,7 +12,8 @@ import { TRANSCRIPT_FORMATS, formatTranscript, type TranscriptFormat } from '../
 import { TranscriptionError } from '../core/transcription/transcriptionError';
 import { JobCache } from '../node/transcription/jobCache';
 import { transcribeLongFile, type LongFileResult, type TranscriptionProgress } from '../node/transcription/longFileTranscriber';
-import { WhisperChunkTranscriber, fileTranscribeOptions, modelIdentity } from '../node/transcription/whisperChunkTranscriber';
+import { modelIdentity } from '../node/transcription/modelIdentity';
+import { WhisperChunkTranscriber, fileTranscribeOptions } from '../node/transcription/whisperChunkTranscriber';
 import type { WhisperClient } from '../node/whisper/client';
 import type { Config } from './config';
 import type { Log } from './log';

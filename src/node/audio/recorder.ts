@@ -6,9 +6,9 @@
 // proven command lines and add what it lacks: no shell, every error path caught, a stop that keeps the last
 // ~300 ms, and SIGKILL when the recorder ignores SIGTERM.
 import { spawn, ChildProcessByStdio } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { isAbsolute } from 'node:path';
 import type { Readable } from 'node:stream';
+import { findOnPath, isExecutable } from '../files/executables';
 
 export type RecorderProgram = 'sox' | 'rec' | 'arecord';
 export type RecorderChoice = RecorderProgram | 'auto';
@@ -56,23 +56,6 @@ export function installHint(platform: NodeJS.Platform = process.platform): strin
   }
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, process.platform === 'win32' ? constants.F_OK : constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function searchPath(name: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | undefined {
-  const dirs = (env.PATH ?? env.Path ?? '').split(delimiter).filter(Boolean);
-  const names = platform === 'win32' ? [`${name}.exe`, `${name}.cmd`, name] : [name];
-  for (const dir of dirs) for (const candidate of names) if (isExecutable(join(dir, candidate))) return join(dir, candidate);
-  return undefined;
-}
-
 function programFromPath(path: string): RecorderProgram {
   const base = path.split(/[\\/]/).pop()!.toLowerCase().replace(/\.exe$/, '');
   return base === 'arecord' || base === 'rec' ? base : 'sox';
@@ -92,7 +75,7 @@ export function resolveRecorder(choice: RecorderChoice, explicitPath: string | u
   }
   const candidates: RecorderProgram[] = choice === 'auto' ? (platform === 'linux' ? ['sox', 'rec', 'arecord'] : ['sox', 'rec']) : [choice];
   for (const program of candidates) {
-    const executable = searchPath(program, env, platform);
+    const executable = findOnPath(program, env, platform);
     if (executable) return { program, executable, ...recorderArgs(program, device, platform) };
   }
   const wanted = choice === 'auto' ? candidates.join(', ') : choice;

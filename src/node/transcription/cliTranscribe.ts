@@ -18,7 +18,8 @@ import { ChunkLengthGovernor } from './chunkLengthGovernor';
 import type { DecoderProgram } from './externalDecoder';
 import { JobCache } from './jobCache';
 import { transcribeLongFile, type TranscriptionProgress } from './longFileTranscriber';
-import { fileTranscribeOptions, modelIdentity, WhisperChunkTranscriber } from './whisperChunkTranscriber';
+import { modelIdentity } from './modelIdentity';
+import { fileTranscribeOptions, WhisperChunkTranscriber } from './whisperChunkTranscriber';
 
 interface CommandIo {
   readonly stdout: (line: string) => void;

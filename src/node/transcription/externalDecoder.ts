@@ -2,11 +2,11 @@
 // child process started without a shell that writes 16 kHz mono float samples to a pipe, read as they come (the
 // pipe's back-pressure keeps the decoder from running ahead), and killed as soon as we stop reading for any reason.
 import { spawn, execFile } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { WHISPER_SAMPLE_RATE } from '../../core/audio/convert';
 import { TranscriptionError } from '../../core/transcription/transcriptionError';
 import type { TimeRange } from '../../core/transcription/timeRange';
+import { findOnPath, isExecutable } from '../files/executables';
 
 export type DecoderProgram = 'ffmpeg' | 'sox';
 
@@ -35,24 +35,6 @@ export function decoderInstallHint(platform: NodeJS.Platform = process.platform)
     default:
       return 'Install ffmpeg: `sudo apt install ffmpeg` (Debian/Ubuntu) or `sudo dnf install ffmpeg` (Fedora); sox also works for ogg and flac.';
   }
-}
-
-function isExecutable(path: string, platform: NodeJS.Platform): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, platform === 'win32' ? constants.F_OK : constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** First executable called `name` on the PATH of `env`. */
-export function findOnPath(name: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string | undefined {
-  const dirs = (env.PATH ?? env.Path ?? '').split(delimiter).filter(Boolean);
-  const names = platform === 'win32' ? [`${name}.exe`, name] : [name];
-  for (const dir of dirs) for (const candidate of names) if (isExecutable(join(dir, candidate), platform)) return join(dir, candidate);
-  return undefined;
 }
 
 function programOf(executable: string): DecoderProgram {
