@@ -17,7 +17,8 @@ import { formatTranscript } from '../../src/core/transcription/transcriptFormats
 import { fixtureModelPath } from '../../src/node/model/fixtureModel';
 import { JobCache } from '../../src/node/transcription/jobCache';
 import { transcribeLongFile, type ChunkTranscriber, type TranscriptionProgress } from '../../src/node/transcription/longFileTranscriber';
-import { fileTranscribeOptions, modelIdentity, WhisperChunkTranscriber } from '../../src/node/transcription/whisperChunkTranscriber';
+import { modelIdentity } from '../../src/node/transcription/modelIdentity';
+import { fileTranscribeOptions, WhisperChunkTranscriber } from '../../src/node/transcription/whisperChunkTranscriber';
 import { addonCandidates } from '../../src/node/whisper/addonVariant';
 import { WhisperClient } from '../../src/node/whisper/client';
 import { runCli, type CliIo } from '../../src/cli';
