@@ -1,6 +1,8 @@
 // Entry point of the Whisper worker. The same file runs as a forked child process (the default: a native crash or
 // runaway memory cannot take the extension host down, and all memory returns to the OS when it exits) or as a
 // worker_thread inside the host (opt-in). It only wires a transport to the engine.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, isMainThread, workerData } from 'node:worker_threads';
 import type { WhisperBinding } from '../node/whisper/binding';
 import { WhisperWorkerEngine } from '../node/whisper/workerEngine';
@@ -27,6 +29,12 @@ if (!isMainThread && parentPort) {
   port.postMessage({ kind: 'ready', pid: process.pid } satisfies WorkerReply);
 } else if (typeof process.send === 'function') {
   const send = (reply: WorkerReply) => process.send?.(reply);
+  // Every phrase arrives as a new ArrayBuffer (up to 1.9 MB) while the JS heap stays near 6 MB, so V8 seldom collects
+  // and the buffers pile up: +0.5 MB per phrase, tens of MB before V8 reacts to the external memory. One full
+  // collection after each transcription (milliseconds, against a second of whisper.cpp) keeps the worker at the
+  // model's size. Only in this process of its own: in a worker thread it would pause the extension host.
+  setFlagsFromString('--expose-gc');
+  const collectGarbage = runInNewContext('gc') as () => void;
   const engine = new WhisperWorkerEngine({
     post: send,
     exit: () => {
@@ -36,6 +44,7 @@ if (!isMainThread && parentPort) {
     },
     loadBinding,
     allowEmptyModel: allowEmptyModel(),
+    afterJob: collectGarbage,
   });
   process.on('message', (request: WorkerRequest) => void engine.handle(request));
   // The parent went away (extension host crashed or was killed): nobody can use our results; leave at once.

@@ -106,8 +106,10 @@ export class WhisperClient {
    * Transcribes 16 kHz mono Float32 PCM with the model given to ensureModel. If the worker dies during the job,
    * it is restarted (within the restart budget) and the same audio is transcribed again.
    */
-  async transcribe(pcm: Float32Array, options: TranscribeOptions, onPartial?: (segment: TranscriptSegment) => void): Promise<TranscribeResult> {
+  async transcribe(audio: Float32Array, options: TranscribeOptions, onPartial?: (segment: TranscriptSegment) => void): Promise<TranscribeResult> {
     if (!this.desiredModel) throw new WhisperWorkerError('MODEL_NOT_LOADED', 'Call ensureModel() before transcribe().');
+    // A view into a larger buffer would be sent whole (structured clone copies the entire ArrayBuffer): send its samples only.
+    const pcm = audio.byteOffset === 0 && audio.byteLength === audio.buffer.byteLength ? audio : audio.slice();
     this.activeJobs++;
     this.clearIdleTimer();
     try {

@@ -38,6 +38,8 @@ export interface EngineHost {
   exit(): void;
   loadBinding(addonPath: string): WhisperBinding;
   allowEmptyModel: boolean;
+  /** Runs after every transcription, once its reply has been posted (the process host collects garbage here). */
+  afterJob?: () => void;
 }
 
 export function dictationParams(options: TranscribeOptions): Partial<NativeTranscribeParams> {
@@ -185,6 +187,8 @@ export class WhisperWorkerEngine {
     } finally {
       this.running = undefined;
       this.jobsCompleted++;
+      // Later, once nothing here references the finished job's audio any more.
+      if (this.host.afterJob) setImmediate(this.host.afterJob);
       void this.pump();
     }
   }
