@@ -75,7 +75,11 @@ continuous dictation; ${summary.wordsDictated} words dictated in ${summary.wallM
 | child processes of the host | ${tenth?.childProcesses} | ${last.childProcesses} | ${summary.childProcessesGrowth} |
 
 Continuous dictation: host RSS ${summary.continuousHostRssGrowthMB} MB and worker RSS ${summary.continuousWorkerRssGrowthMB} MB from first to last
-sample; audio held in memory peaked at ${summary.maxAudioBufferedMB} MB (bound: one 25-s phrase plus pre-roll ≈ 1.6 MB, plus phrases waiting).
+sample; audio held in memory peaked at ${summary.maxAudioBufferedMB} MB (bound: the phrase being recorded, at most 25 s plus pre-roll ≈ 1.6 MB,
+plus \`capture.maxBufferedSeconds\` = 120 s ≈ 7.5 MB of speech waiting for transcription; beyond that it waits on disk).
+Every sample follows a full garbage collection in the host (what is retained, not where the collector happens to be);
+the worker collects after each transcription by itself. Worker samples taken during a transcription include whisper.cpp's
+working buffers (~150 MB), which are returned when it ends.
 
 ## Cycles
 
