@@ -70,6 +70,7 @@ continuous dictation; ${summary.wordsDictated} words dictated in ${summary.wallM
 | | after cycle 10 | after cycle ${summary.cycles} | change |
 |---|---|---|---|
 | extension host RSS (MB, all extensions) | ${summary.hostRssAfter10thMB} | ${summary.hostRssAfterLastMB} | ${summary.hostRssGrowthPct} % |
+| extension host JS heap after GC (MB, all extensions) | ${tenth?.hostHeapMB.toFixed(1)} | ${last.hostHeapMB.toFixed(1)} | ${pct(tenth?.hostHeapMB, last.hostHeapMB)} % |
 | Whisper worker RSS (MB) | ${summary.workerRssAfter10thMB} | ${summary.workerRssAfterLastMB} | ${summary.workerRssGrowthPct} % |
 | open files of the host | ${tenth?.openFiles} | ${last.openFiles} | ${summary.openFilesGrowth} |
 | child processes of the host | ${tenth?.childProcesses} | ${last.childProcesses} | ${summary.childProcessesGrowth} |
