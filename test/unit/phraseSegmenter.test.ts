@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PhraseSegmenter, SegmentedPhrase, ZeroInputDetector, frameDbfs } from '../../src/core/vad/phraseSegmenter';
 import { decodeWavSamples, parseWavHeader } from '../../src/core/audio/wav';
+import { concat, whiteNoise } from '../support/signals';
 
 const evalDir = resolve(__dirname, '../../../shared/eval/public');
 
@@ -23,26 +24,7 @@ function segment(audio: Float32Array, config = {}, chunk = 1234): SegmentedPhras
   return phrases;
 }
 
-function noise(seconds: number, dbfs: number, seed = 1): Float32Array {
-  const out = new Float32Array(Math.round(seconds * 16000));
-  const amplitude = Math.pow(10, dbfs / 20) * Math.sqrt(3);
-  let state = seed;
-  for (let i = 0; i < out.length; i++) {
-    state = (state * 1103515245 + 12345) & 0x7fffffff;
-    out[i] = ((state / 0x7fffffff) * 2 - 1) * amplitude;
-  }
-  return out;
-}
-
-function concat(...parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const noise = (seconds: number, dbfs: number, seed = 1) => whiteNoise(Math.round(seconds * 16000), dbfs, seed);
 
 describe('PhraseSegmenter', () => {
   it('never makes a phrase from digital silence or steady background noise', () => {

@@ -20,6 +20,7 @@ import { transcribeLongFile, type ChunkTranscriber } from '../../src/node/transc
 import { fileTranscribeOptions, WhisperChunkTranscriber } from '../../src/node/transcription/whisperChunkTranscriber';
 import { addonCandidates } from '../../src/node/whisper/addonVariant';
 import { WhisperClient } from '../../src/node/whisper/client';
+import { concat } from '../support/signals';
 
 const root = resolve(__dirname, '../..');
 const clipPath = resolve(root, '../shared/eval/public/p01_jfk_inaugural_1961.wav');
@@ -72,13 +73,7 @@ async function readAll(path: string, options: OpenAudioOptions = {}): Promise<{ 
   const parts: Float32Array[] = [];
   for await (const block of source.blocks()) parts.push(block);
   await source.close();
-  const samples = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    samples.set(part, at);
-    at += part.length;
-  }
-  return { samples, blocks: parts.map((p) => p.length), duration: source.durationSeconds, expected: source.expectedSamples };
+  return { samples: concat(...parts), blocks: parts.map((p) => p.length), duration: source.durationSeconds, expected: source.expectedSamples };
 }
 
 function maxDifference(a: Float32Array, b: Float32Array, from = 0): number {

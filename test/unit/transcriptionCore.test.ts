@@ -16,6 +16,7 @@ import { formatClock, parseTimestamp, validateRange } from '../../src/core/trans
 import { formatCueTime, formatTranscript } from '../../src/core/transcription/transcriptFormats';
 import { TranscriptionError } from '../../src/core/transcription/transcriptionError';
 import { withoutOverlaps, type TimedSegment } from '../../src/core/transcription/timedSegment';
+import { concat, whiteNoise } from '../support/signals';
 
 const evalDir = resolve(__dirname, '../../../shared/eval/public');
 
@@ -26,26 +27,7 @@ function loadClip(name: string): Float32Array {
 }
 
 /** Deterministic white noise at a level (dBFS). */
-function noise(samples: number, dbfs: number, seed = 7): Float32Array {
-  const out = new Float32Array(samples);
-  const amplitude = 10 ** (dbfs / 20) * Math.sqrt(3);
-  let state = seed;
-  for (let i = 0; i < samples; i++) {
-    state = (state * 1103515245 + 12345) & 0x7fffffff;
-    out[i] = ((state / 0x7fffffff) * 2 - 1) * amplitude;
-  }
-  return out;
-}
-
-function concat(...parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
+const noise = (samples: number, dbfs: number, seed = 7) => whiteNoise(samples, dbfs, seed);
 
 function streamed(input: Float32Array, from: number, to: number, blockSizes: () => number): Float32Array {
   const resampler = new StreamingResampler(from, to);

@@ -10,6 +10,7 @@ import { readWavAs16kMono } from '../../src/node/audio/wavFile';
 import { addonCandidates } from '../../src/node/whisper/addonVariant';
 import { WhisperClient } from '../../src/node/whisper/client';
 import type { TranscribeOptions } from '../../src/node/whisper/protocol';
+import { concat } from '../support/signals';
 
 const root = resolve(__dirname, '../..');
 const evalDir = resolve(root, '../shared/eval/public');
@@ -25,12 +26,7 @@ describe('the Whisper worker with the real model and the project addon', { skip:
 
   before(async () => {
     const parts = await Promise.all(['p09_mfa_spontaneous_acoustic_corpus', 'p10_mfa_spontaneous_cold_corpus'].map((c) => readWavAs16kMono(join(evalDir, `${c}.wav`))));
-    speech = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const part of parts) {
-      speech.set(part, at);
-      at += part.length;
-    }
+    speech = concat(...parts);
     client = new WhisperClient({ workerScript, host: 'process', addonCandidates: addonCandidates(root), idleUnloadMs: 0 });
     await client.ensureModel(modelPath);
   });

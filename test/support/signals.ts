@@ -1,0 +1,24 @@
+// Test signals built in memory: deterministic noise at a level, and joining pieces of audio.
+
+/** Deterministic white noise at a level (dBFS), from a small linear congruential generator. */
+export function whiteNoise(samples: number, dbfs: number, seed: number): Float32Array {
+  const out = new Float32Array(samples);
+  const amplitude = 10 ** (dbfs / 20) * Math.sqrt(3);
+  let state = seed;
+  for (let i = 0; i < samples; i++) {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    out[i] = ((state / 0x7fffffff) * 2 - 1) * amplitude;
+  }
+  return out;
+}
+
+/** The pieces one after another in one array. */
+export function concat(...parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
