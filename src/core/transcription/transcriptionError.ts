@@ -1,5 +1,6 @@
 // One error type for everything that can go wrong before or while a long file is transcribed, with a `code` a
 // caller can branch on and a message a user can act on (the CLI prints it as is, without a stack trace).
+import { CodedError } from '../codedError';
 
 export type TranscriptionErrorCode =
   | 'FILE_NOT_FOUND'
@@ -13,13 +14,6 @@ export type TranscriptionErrorCode =
   | 'BAD_RANGE' // --from/--to negative, reversed, or outside the file
   | 'MODEL_NOT_FOUND'; // no model file under the name or path given
 
-export class TranscriptionError extends Error {
+export class TranscriptionError extends CodedError<TranscriptionErrorCode> {
   override name = 'TranscriptionError';
-  constructor(
-    readonly code: TranscriptionErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

@@ -1,5 +1,6 @@
 // One error type for everything that reads, converts or verifies model files, with a `code` a caller can
 // branch on (the CLI prints the message; the model manager may retry on CHECKSUM_MISMATCH, etc.).
+import { CodedError } from '../../core/codedError';
 
 export type ModelErrorCode =
   | 'TRUNCATED' // a file ends before a structure it announces
@@ -19,13 +20,6 @@ export type ModelErrorCode =
   | 'SELF_CHECK_FAILED' // the written file does not read back as planned
   | 'TOOL_FAILED'; // an external tool (pip) failed
 
-export class ModelFileError extends Error {
+export class ModelFileError extends CodedError<ModelErrorCode> {
   override name = 'ModelFileError';
-  constructor(
-    readonly code: ModelErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

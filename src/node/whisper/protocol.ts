@@ -1,6 +1,7 @@
 // The typed message protocol between the WhisperClient (in the extension host or CLI) and the Whisper worker
 // (a forked child process by default, or a worker thread). Every request carries an id; every reply names it.
 // Errors cross the boundary as codes, never as thrown objects, because structured clone drops Error subclasses.
+import { CodedError } from '../../core/codedError';
 
 /** Decoding options the client may set per transcription; the worker fills in dictation-tuned defaults. */
 export interface TranscribeOptions {
@@ -86,9 +87,6 @@ export type WorkerReply =
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 /** An error with a protocol code, rebuilt on the client side from a WorkerErrorPayload. */
-export class WhisperWorkerError extends Error {
-  constructor(readonly code: WorkerErrorCode, message: string) {
-    super(message);
-    this.name = 'WhisperWorkerError';
-  }
+export class WhisperWorkerError extends CodedError<WorkerErrorCode> {
+  override name = 'WhisperWorkerError';
 }
