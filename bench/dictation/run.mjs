@@ -5,12 +5,13 @@
 // model and threads, transcribing each clip file. Results: bench/results/dictation.{json,md,svg}.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir, availableParallelism, cpus } from 'node:os';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startVirtualMic, stopVirtualMic } from '../../test/host/virtualMic.mjs';
 import { buildBenchSubjects } from '../buildSubjects.mjs';
-import { barChartSvg, median, percentile } from '../svgChart.mjs';
+import { median, percentile, runContext } from '../report.mjs';
+import { barChartSvg } from '../svgChart.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '../../..');
 const evalDir = join(root, '../shared/eval/public');
@@ -58,8 +59,7 @@ const results = clips.map((clip) => {
 });
 const latencies = inHost.phrases.map((p) => p.latencyMs);
 const summary = {
-  date: new Date().toISOString(),
-  machine: `${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}`,
+  ...runContext(),
   model: basename(model),
   addonVariant: variant,
   threads,

@@ -9,11 +9,12 @@
 // Results: bench/results/files.{json,md,svg}.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wordErrorRate } from '../../src/core/text/wer.ts';
 import { buildBenchSubjects } from '../buildSubjects.mjs';
+import { median, runContext } from '../report.mjs';
 import { barChartSvg } from '../svgChart.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '../../..');
@@ -130,14 +131,13 @@ try {
 const first = results[0];
 const last = results[results.length - 1];
 const summary = {
-  date: new Date().toISOString(),
-  machine: `${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}`,
+  ...runContext(),
   model: basename(model),
   addonVariant: variant,
   threads,
   projectPeakRssGrowthPct: +(((last.project.peakRssMB - first.project.peakRssMB) / first.project.peakRssMB) * 100).toFixed(1),
   whisperCliPeakRssGrowthPct: +(((last.whisperCli.peakRssMB - first.whisperCli.peakRssMB) / first.whisperCli.peakRssMB) * 100).toFixed(1),
-  medianSpeedRatio: [...results.map((r) => r.speedRatio)].sort((a, b) => a - b)[Math.floor(results.length / 2)],
+  medianSpeedRatio: median(results.map((r) => r.speedRatio)),
 };
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/files.json'), JSON.stringify({ summary, results }, null, 2) + '\n');

@@ -53,20 +53,20 @@ export async function run(): Promise<void> {
   const editor = await vscode.window.showTextDocument(document);
   const snapshot = (label: string | number) => {
     collectGarbage();
-    return sample(label);
+    const memory = process.memoryUsage();
+    return {
+      label,
+      at: Date.now(),
+      hostRssMB: memory.rss / 1048576,
+      hostHeapMB: memory.heapUsed / 1048576,
+      workerRssMB: rssMB(api.client.pid),
+      openFiles: openFiles(),
+      childProcesses: childProcesses(),
+      trackedProcesses: api.registry.stats().processes.length,
+      bufferedBytes: api.controller.bufferedBytes,
+      tempBytes: api.registry.tempBytes(),
+    };
   };
-  const sample = (label: string | number) => ({
-    label,
-    at: Date.now(),
-    hostRssMB: process.memoryUsage().rss / 1048576,
-    hostHeapMB: process.memoryUsage().heapUsed / 1048576,
-    workerRssMB: rssMB(api.client.pid),
-    openFiles: openFiles(),
-    childProcesses: childProcesses(),
-    trackedProcesses: api.registry.stats().processes.length,
-    bufferedBytes: api.controller.bufferedBytes,
-    tempBytes: api.registry.tempBytes(),
-  });
 
   const cycleSamples = [];
   let words = 0;

@@ -5,10 +5,11 @@
 // Results: bench/results/memory.{json,md,svg}.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startVirtualMic, stopVirtualMic } from '../../test/host/virtualMic.mjs';
+import { runContext } from '../report.mjs';
 import { barChartSvg } from '../svgChart.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '../../..');
@@ -41,8 +42,7 @@ const pct = (a, b) => (a == null || b == null ? null : +(((b - a) / a) * 100).to
 const longFirst = soak.longSamples[0];
 const longLast = soak.longSamples[soak.longSamples.length - 1];
 const summary = {
-  date: new Date().toISOString(),
-  machine: `${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}`,
+  ...runContext(),
   wallMinutes: +((Date.now() - started) / 60000).toFixed(1),
   cycles: soak.cycles,
   continuousMinutes: soak.minutes,
