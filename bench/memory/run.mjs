@@ -2,7 +2,8 @@
 // `npm run bench:memory`: soak test of the real extension in a real VS Code with the virtual microphone —
 // DICTATION_SOAK_CYCLES (200) dictations (start, speak a clip, stop), then DICTATION_SOAK_MINUTES (30) of continuous
 // dictation. Reports host and worker RSS, open files, child processes and the audio-buffer high-water mark.
-// Results: bench/results/memory.{json,md,svg}.
+// Results: bench/results/memory.{json,md,svg}. With DICTATION_SOAK_BASELINE=1 the same host does the same editing
+// with the extension idle (VS Code's own drift, for comparison): bench/results/memory-idle.{json,md,svg}.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,8 @@ const evalDir = join(root, '../shared/eval/public');
 const model = process.env.DICTATION_SOAK_MODEL ?? join(process.env.OFFLINE_DICTATION_CACHE ?? join(process.env.HOME, '.cache'), 'offline-dictation/models/ggml-tiny.en.bin');
 const clips = readdirSync(evalDir).filter((f) => f.endsWith('.wav')).sort().map((f) => join(evalDir, f));
 const shortClips = clips.filter((c) => /p0[3-8]|p1[1-3]|p16/.test(c));
+const baseline = process.env.DICTATION_SOAK_BASELINE === '1';
+const name = baseline ? 'memory-idle' : 'memory';
 
 execFileSync(process.execPath, [join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit' });
 const work = mkdtempSync(join(tmpdir(), 'bench-memory-'));
@@ -39,70 +42,104 @@ const tenth = soak.cycleSamples.find((s) => s.label === 10);
 const last = soak.cycleSamples[soak.cycleSamples.length - 1];
 const growth = (a, b) => (a == null || b == null ? null : +(b - a).toFixed(1));
 const pct = (a, b) => (a == null || b == null ? null : +(((b - a) / a) * 100).toFixed(1));
+const mb = (value) => (value == null ? null : +value.toFixed(1));
+// V8 keeps the heap it has grown to (above all its young generation, sized by the recent allocation rate) even when
+// a full GC has emptied it: with VS Code idle that reserve alone swings the host's RSS by ~30 MB. What a leak would
+// grow is the rest: RSS less V8's committed-but-empty heap.
+const heldMB = (s) => s.hostRssMB - (s.hostHeapCommittedMB - s.hostHeapMB);
 const longFirst = soak.longSamples[0];
 const longLast = soak.longSamples[soak.longSamples.length - 1];
 const summary = {
   ...runContext(),
+  baseline,
   wallMinutes: +((Date.now() - started) / 60000).toFixed(1),
   cycles: soak.cycles,
   continuousMinutes: soak.minutes,
   wordsDictated: soak.words,
-  hostRssAfter10thMB: +tenth?.hostRssMB.toFixed(1),
-  hostRssAfterLastMB: +last.hostRssMB.toFixed(1),
+  hostHeldAfter10thMB: mb(heldMB(tenth)),
+  hostHeldAfterLastMB: mb(heldMB(last)),
+  hostHeldGrowthPct: pct(heldMB(tenth), heldMB(last)),
+  hostRssAfter10thMB: mb(tenth?.hostRssMB),
+  hostRssAfterLastMB: mb(last.hostRssMB),
   hostRssGrowthPct: pct(tenth?.hostRssMB, last.hostRssMB),
-  workerRssAfter10thMB: tenth?.workerRssMB == null ? null : +tenth.workerRssMB.toFixed(1),
-  workerRssAfterLastMB: last.workerRssMB == null ? null : +last.workerRssMB.toFixed(1),
+  hostRssRangeMB: [mb(Math.min(...soak.cycleSamples.map((s) => s.hostRssMB))), mb(Math.max(...soak.cycleSamples.map((s) => s.hostRssMB)))],
+  workerRssAfter10thMB: mb(tenth?.workerRssMB),
+  workerRssAfterLastMB: mb(last.workerRssMB),
   workerRssGrowthPct: pct(tenth?.workerRssMB, last.workerRssMB),
   openFilesGrowth: growth(tenth?.openFiles, last.openFiles),
   childProcessesGrowth: growth(tenth?.childProcesses, last.childProcesses),
-  continuousHostRssGrowthMB: growth(longFirst?.hostRssMB, longLast?.hostRssMB),
+  continuousHostHeldGrowthMB: growth(heldMB(longFirst), heldMB(longLast)),
   continuousWorkerRssGrowthMB: growth(longFirst?.workerRssMB, longLast?.workerRssMB),
   maxAudioBufferedMB: +(soak.maxBufferedBytes / 1048576).toFixed(2),
 };
+const idle = baseline ? undefined : readIdleSummary();
+function readIdleSummary() {
+  try {
+    return JSON.parse(readFileSync(join(root, 'bench/results/memory-idle.json'), 'utf8')).summary;
+  } catch {
+    return undefined;
+  }
+}
 mkdirSync(join(root, 'bench/results'), { recursive: true });
-writeFileSync(join(root, 'bench/results/memory.json'), JSON.stringify({ summary, ...soak }, null, 2) + '\n');
-const rows = (samples) => samples.map((s) => `| ${s.label} | ${s.hostRssMB.toFixed(1)} | ${s.workerRssMB?.toFixed(1) ?? '—'} | ${s.openFiles} | ${s.childProcesses} | ${(s.bufferedBytes / 1024).toFixed(0)} |`).join('\n');
-writeFileSync(join(root, 'bench/results/memory.md'), `# Memory soak (${summary.date.slice(0, 10)})
+writeFileSync(join(root, `bench/results/${name}.json`), JSON.stringify({ summary, ...soak }, null, 2) + '\n');
+const f1 = (value) => (value == null ? '—' : value.toFixed(1));
+const rows = (samples) => samples.map((s) => `| ${s.label} | ${f1(heldMB(s))} | ${f1(s.hostRssMB)} | ${f1(s.hostHeapMB)} | ${f1(s.anonMB - s.hostHeapCommittedMB)} | ${f1(s.workerRssMB)} | ${s.openFiles} | ${s.childProcesses} | ${(s.bufferedBytes / 1024).toFixed(0)} |`).join('\n');
+const header = (first) => `| ${first} | host RSS less V8 reserve MB | host RSS MB | JS heap MB | native heap MB | worker RSS MB | open files | child processes | audio buffered KB |\n|---|---|---|---|---|---|---|---|---|`;
+const row = (label, value) => `| ${label} | ${f1(value(tenth))} | ${f1(value(last))} | ${pct(value(tenth), value(last)) == null ? '—' : `${pct(value(tenth), value(last))} %`} |`;
+const idleNote = idle
+  ? `With the extension idle (\`DICTATION_SOAK_BASELINE=1\`: the same host plays the same clips and makes the same edits, ${idle.cycles} cycles,
+[memory-idle.md](memory-idle.md)), the host's RSS ranged ${idle.hostRssRangeMB[0]}–${idle.hostRssRangeMB[1]} MB and its RSS less V8's reserve went
+${idle.hostHeldAfter10thMB} → ${idle.hostHeldAfterLastMB} MB (${idle.hostHeldGrowthPct} %) from the 10th cycle to the last.`
+  : '';
+writeFileSync(join(root, `bench/results/${name}.md`), `# Memory soak${baseline ? ', extension idle (baseline)' : ''} (${summary.date.slice(0, 10)})
 
-${summary.machine}; tiny.en; ${summary.cycles} dictation cycles (start, speak a clip, stop), then ${summary.continuousMinutes} minutes of
-continuous dictation; ${summary.wordsDictated} words dictated in ${summary.wallMinutes} minutes.
+${summary.machine}; tiny.en; ${summary.cycles} ${baseline ? 'cycles of playing a clip and editing with the extension idle' : 'dictation cycles (start, speak a clip, stop)'}, then ${summary.continuousMinutes} minutes of
+${baseline ? 'the same without stopping' : 'continuous dictation'}; ${summary.wordsDictated} words ${baseline ? 'typed' : 'dictated'} in ${summary.wallMinutes} minutes.
 
 | | after cycle 10 | after cycle ${summary.cycles} | change |
 |---|---|---|---|
-| extension host RSS (MB, all extensions) | ${summary.hostRssAfter10thMB} | ${summary.hostRssAfterLastMB} | ${summary.hostRssGrowthPct} % |
-| extension host JS heap after GC (MB, all extensions) | ${tenth?.hostHeapMB.toFixed(1)} | ${last.hostHeapMB.toFixed(1)} | ${pct(tenth?.hostHeapMB, last.hostHeapMB)} % |
-| Whisper worker RSS (MB) | ${summary.workerRssAfter10thMB} | ${summary.workerRssAfterLastMB} | ${summary.workerRssGrowthPct} % |
+${row('extension host RSS less V8\'s empty heap (MB, all extensions)', heldMB)}
+${row('extension host RSS as measured (MB, all extensions)', (s) => s?.hostRssMB)}
+${row('JS heap in use after GC (MB, all extensions)', (s) => s?.hostHeapMB)}
+${row('native heap of the host: anonymous RSS outside V8\'s heap (MB)', (s) => (s ? s.anonMB - s.hostHeapCommittedMB : undefined))}
+${row('Whisper worker RSS (MB)', (s) => s?.workerRssMB)}
 | open files of the host | ${tenth?.openFiles} | ${last.openFiles} | ${summary.openFilesGrowth} |
 | child processes of the host | ${tenth?.childProcesses} | ${last.childProcesses} | ${summary.childProcessesGrowth} |
 
-Continuous dictation: host RSS ${summary.continuousHostRssGrowthMB} MB and worker RSS ${summary.continuousWorkerRssGrowthMB} MB from first to last
-sample; audio held in memory peaked at ${summary.maxAudioBufferedMB} MB (bound: the phrase being recorded, at most 25 s plus pre-roll ≈ 1.6 MB,
-plus \`capture.maxBufferedSeconds\` = 120 s ≈ 7.5 MB of speech waiting for transcription; beyond that it waits on disk).
-Every sample follows a full garbage collection in the host (what is retained, not where the collector happens to be);
-the worker collects after each transcription by itself. Worker samples taken during a transcription include whisper.cpp's
+Every sample follows a full garbage collection in the host and a second's wait (what is retained, not where the
+collector happens to be). V8 keeps the heap it has grown to even when a collection has emptied it (its young
+generation is sized by the recent allocation rate of everything in the host), so the host's RSS as measured swings by
+tens of MB with nobody's memory growing; the first row subtracts that empty reserve (committed − used heap). The
+worker collects after each transcription by itself; worker samples taken during a transcription include whisper.cpp's
 working buffers (~150 MB), which are returned when it ends.
+${baseline ? '' : `
+Continuous dictation: host RSS less V8's reserve ${summary.continuousHostHeldGrowthMB} MB and worker RSS ${summary.continuousWorkerRssGrowthMB} MB from first
+to last sample; audio held in memory peaked at ${summary.maxAudioBufferedMB} MB (bound: the phrase being recorded, at most 25 s plus pre-roll
+≈ 1.6 MB, plus \`capture.maxBufferedSeconds\` = 120 s ≈ 7.5 MB of speech waiting for transcription; beyond that it waits on disk).
 
+${idleNote}
+`}
 ## Cycles
 
-| cycle | host RSS MB | worker RSS MB | open files | child processes | audio buffered KB |
-|---|---|---|---|---|---|
+${header('cycle')}
 ${rows(soak.cycleSamples)}
 
-## Continuous dictation (seconds)
+## ${baseline ? 'Without stopping' : 'Continuous dictation'} (seconds)
 
-| s | host RSS MB | worker RSS MB | open files | child processes | audio buffered KB |
-|---|---|---|---|---|---|
+${header('s')}
 ${rows(soak.longSamples)}
 
-![chart](memory.svg)
+![chart](${name}.svg)
 `);
-writeFileSync(join(root, 'bench/results/memory.svg'), barChartSvg({
-  title: 'RSS over the soak (MB): dictation cycles, then continuous dictation (s)',
+const all = [...soak.cycleSamples, ...soak.longSamples];
+writeFileSync(join(root, `bench/results/${name}.svg`), barChartSvg({
+  title: `RSS over the soak (MB)${baseline ? ', extension idle' : ''}: cycles, then ${baseline ? 'without stopping' : 'continuous dictation'} (s)`,
   unit: 'MB',
-  categories: [...soak.cycleSamples.map((s) => `#${s.label}`), ...soak.longSamples.map((s) => `${s.label}s`)],
+  categories: all.map((s) => (typeof s.label === 'number' && soak.cycleSamples.includes(s) ? `#${s.label}` : `${s.label}s`)),
   series: [
-    { name: 'extension host RSS', values: [...soak.cycleSamples, ...soak.longSamples].map((s) => s.hostRssMB) },
-    { name: 'Whisper worker RSS', values: [...soak.cycleSamples, ...soak.longSamples].map((s) => s.workerRssMB ?? NaN) },
+    { name: 'extension host RSS', values: all.map((s) => s.hostRssMB) },
+    { name: 'host RSS less V8 reserve', values: all.map(heldMB) },
+    ...(baseline ? [] : [{ name: 'Whisper worker RSS', values: all.map((s) => s.workerRssMB ?? NaN) }]),
   ],
 }));
 console.log(JSON.stringify(summary, null, 2));
