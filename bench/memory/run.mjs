@@ -21,22 +21,31 @@ const shortClips = clips.filter((c) => /p0[3-8]|p1[1-3]|p16/.test(c));
 const baseline = process.env.DICTATION_SOAK_BASELINE === '1';
 const name = baseline ? 'memory-idle' : 'memory';
 
-execFileSync(process.execPath, [join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit' });
-const work = mkdtempSync(join(tmpdir(), 'bench-memory-'));
-const out = join(work, 'soak.json');
-const micEnv = startVirtualMic();
-if (!micEnv) throw new Error('bench:memory needs PulseAudio for the virtual microphone');
-const started = Date.now();
-try {
-  execFileSync(process.execPath, [join(root, 'test/host/code-test-host.js'), join(root, 'test/fixtures/workspace'),
-    `--extensionDevelopmentPath=${root}`, `--extensionTestsPath=${join(root, 'dist/bench/memoryInHost.js')}`, `--user-data-dir=${join(work, 'ud')}`],
-  { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...micEnv, CODE_TEST_TIMEOUT_MS: String(4 * 3600_000),
-    DICTATION_SOAK_OUT: out, DICTATION_SOAK_MODEL: model, DICTATION_SOAK_CLIPS: JSON.stringify(shortClips) } });
-} finally {
-  stopVirtualMic();
+// `--report` renders the markdown and chart again from the saved results, without running the soak.
+const reportOnly = process.argv.includes('--report');
+const saved = reportOnly ? JSON.parse(readFileSync(join(root, `bench/results/${name}.json`), 'utf8')) : undefined;
+const soak = saved ?? runSoak();
+
+function runSoak() {
+  execFileSync(process.execPath, [join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit' });
+  const work = mkdtempSync(join(tmpdir(), 'bench-memory-'));
+  const out = join(work, 'soak.json');
+  const micEnv = startVirtualMic();
+  if (!micEnv) throw new Error('bench:memory needs PulseAudio for the virtual microphone');
+  const started = Date.now();
+  try {
+    execFileSync(process.execPath, [join(root, 'test/host/code-test-host.js'), join(root, 'test/fixtures/workspace'),
+      `--extensionDevelopmentPath=${root}`, `--extensionTestsPath=${join(root, 'dist/bench/memoryInHost.js')}`, `--user-data-dir=${join(work, 'ud')}`],
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...micEnv, CODE_TEST_TIMEOUT_MS: String(4 * 3600_000),
+      DICTATION_SOAK_OUT: out, DICTATION_SOAK_MODEL: model, DICTATION_SOAK_CLIPS: JSON.stringify(shortClips) } });
+  } finally {
+    stopVirtualMic();
+  }
+  const result = JSON.parse(readFileSync(out, 'utf8'));
+  rmSync(work, { recursive: true, force: true });
+  result.wallMinutes = +((Date.now() - started) / 60000).toFixed(1);
+  return result;
 }
-const soak = JSON.parse(readFileSync(out, 'utf8'));
-rmSync(work, { recursive: true, force: true });
 
 const tenth = soak.cycleSamples.find((s) => s.label === 10);
 const last = soak.cycleSamples[soak.cycleSamples.length - 1];
@@ -49,10 +58,11 @@ const mb = (value) => (value == null ? null : +value.toFixed(1));
 const heldMB = (s) => s.hostRssMB - (s.hostHeapCommittedMB - s.hostHeapMB);
 const longFirst = soak.longSamples[0];
 const longLast = soak.longSamples[soak.longSamples.length - 1];
+const { summary: _previous, ...soakData } = soak;
 const summary = {
-  ...runContext(),
+  ...(saved ? { date: saved.summary.date, machine: saved.summary.machine } : runContext()),
   baseline,
-  wallMinutes: +((Date.now() - started) / 60000).toFixed(1),
+  wallMinutes: soak.wallMinutes ?? saved?.summary.wallMinutes,
   cycles: soak.cycles,
   continuousMinutes: soak.minutes,
   wordsDictated: soak.words,
@@ -62,6 +72,7 @@ const summary = {
   hostRssAfter10thMB: mb(tenth?.hostRssMB),
   hostRssAfterLastMB: mb(last.hostRssMB),
   hostRssGrowthPct: pct(tenth?.hostRssMB, last.hostRssMB),
+  hostHeldRangeMB: [mb(Math.min(...soak.cycleSamples.map(heldMB))), mb(Math.max(...soak.cycleSamples.map(heldMB)))],
   hostRssRangeMB: [mb(Math.min(...soak.cycleSamples.map((s) => s.hostRssMB))), mb(Math.max(...soak.cycleSamples.map((s) => s.hostRssMB)))],
   workerRssAfter10thMB: mb(tenth?.workerRssMB),
   workerRssAfterLastMB: mb(last.workerRssMB),
@@ -81,15 +92,16 @@ function readIdleSummary() {
   }
 }
 mkdirSync(join(root, 'bench/results'), { recursive: true });
-writeFileSync(join(root, `bench/results/${name}.json`), JSON.stringify({ summary, ...soak }, null, 2) + '\n');
+writeFileSync(join(root, `bench/results/${name}.json`), JSON.stringify({ summary, ...soakData }, null, 2) + '\n');
 const f1 = (value) => (value == null ? '—' : value.toFixed(1));
 const rows = (samples) => samples.map((s) => `| ${s.label} | ${f1(heldMB(s))} | ${f1(s.hostRssMB)} | ${f1(s.hostHeapMB)} | ${f1(s.anonMB - s.hostHeapCommittedMB)} | ${f1(s.workerRssMB)} | ${s.openFiles} | ${s.childProcesses} | ${(s.bufferedBytes / 1024).toFixed(0)} |`).join('\n');
-const header = (first) => `| ${first} | host RSS less V8 reserve MB | host RSS MB | JS heap MB | native heap MB | worker RSS MB | open files | child processes | audio buffered KB |\n|---|---|---|---|---|---|---|---|---|`;
+const header = (first) => `| ${first} | host RSS less V8 reserve MB | host RSS MB | JS heap MB | other anonymous MB | worker RSS MB | open files | child processes | audio buffered KB |\n|---|---|---|---|---|---|---|---|---|`;
 const row = (label, value) => `| ${label} | ${f1(value(tenth))} | ${f1(value(last))} | ${pct(value(tenth), value(last)) == null ? '—' : `${pct(value(tenth), value(last))} %`} |`;
 const idleNote = idle
-  ? `With the extension idle (\`DICTATION_SOAK_BASELINE=1\`: the same host plays the same clips and makes the same edits, ${idle.cycles} cycles,
-[memory-idle.md](memory-idle.md)), the host's RSS ranged ${idle.hostRssRangeMB[0]}–${idle.hostRssRangeMB[1]} MB and its RSS less V8's reserve went
-${idle.hostHeldAfter10thMB} → ${idle.hostHeldAfterLastMB} MB (${idle.hostHeldGrowthPct} %) from the 10th cycle to the last.`
+  ? `The same host with the extension idle (\`DICTATION_SOAK_BASELINE=1\`: it plays the same clips and makes the same edits,
+${idle.cycles} cycles, [memory-idle.md](memory-idle.md)) wanders too: its RSS less V8's reserve ranged ${idle.hostHeldRangeMB?.[0]}–${idle.hostHeldRangeMB?.[1]} MB
+(${idle.hostHeldAfter10thMB} → ${idle.hostHeldAfterLastMB} MB from the 10th cycle to the last), its RSS as measured ${idle.hostRssRangeMB[0]}–${idle.hostRssRangeMB[1]} MB.
+Most of the host's swing is VS Code's and V8's own.`
   : '';
 writeFileSync(join(root, `bench/results/${name}.md`), `# Memory soak${baseline ? ', extension idle (baseline)' : ''} (${summary.date.slice(0, 10)})
 
@@ -101,10 +113,12 @@ ${baseline ? 'the same without stopping' : 'continuous dictation'}; ${summary.wo
 ${row('extension host RSS less V8\'s empty heap (MB, all extensions)', heldMB)}
 ${row('extension host RSS as measured (MB, all extensions)', (s) => s?.hostRssMB)}
 ${row('JS heap in use after GC (MB, all extensions)', (s) => s?.hostHeapMB)}
-${row('native heap of the host: anonymous RSS outside V8\'s heap (MB)', (s) => (s ? s.anonMB - s.hostHeapCommittedMB : undefined))}
+${row('other anonymous memory of the host: malloc heaps, V8 pages not yet returned (MB)', (s) => (s ? s.anonMB - s.hostHeapCommittedMB : undefined))}
 ${row('Whisper worker RSS (MB)', (s) => s?.workerRssMB)}
 | open files of the host | ${tenth?.openFiles} | ${last.openFiles} | ${summary.openFilesGrowth} |
 | child processes of the host | ${tenth?.childProcesses} | ${last.childProcesses} | ${summary.childProcessesGrowth} |
+
+Over all the cycles the host's RSS less V8's reserve ranged ${summary.hostHeldRangeMB[0]}–${summary.hostHeldRangeMB[1]} MB (as measured: ${summary.hostRssRangeMB[0]}–${summary.hostRssRangeMB[1]} MB).
 
 Every sample follows a full garbage collection in the host and a second's wait (what is retained, not where the
 collector happens to be). V8 keeps the heap it has grown to even when a collection has emptied it (its young
@@ -113,8 +127,9 @@ tens of MB with nobody's memory growing; the first row subtracts that empty rese
 worker collects after each transcription by itself; worker samples taken during a transcription include whisper.cpp's
 working buffers (~150 MB), which are returned when it ends.
 ${baseline ? '' : `
-Continuous dictation: host RSS less V8's reserve ${summary.continuousHostHeldGrowthMB} MB and worker RSS ${summary.continuousWorkerRssGrowthMB} MB from first
-to last sample; audio held in memory peaked at ${summary.maxAudioBufferedMB} MB (bound: the phrase being recorded, at most 25 s plus pre-roll
+Continuous dictation: the host's RSS less V8's reserve went ${f1(heldMB(longFirst))} → ${f1(heldMB(longLast))} MB from first to last sample (range
+${mb(Math.min(...soak.longSamples.map(heldMB)))}–${mb(Math.max(...soak.longSamples.map(heldMB)))} MB); the worker's RSS ranged ${mb(Math.min(...soak.longSamples.map((s) => s.workerRssMB ?? Infinity)))}–${mb(Math.max(...soak.longSamples.map((s) => s.workerRssMB ?? 0)))} MB (the upper values are samples taken during a
+transcription); audio held in memory peaked at ${summary.maxAudioBufferedMB} MB (bound: the phrase being recorded, at most 25 s plus pre-roll
 ≈ 1.6 MB, plus \`capture.maxBufferedSeconds\` = 120 s ≈ 7.5 MB of speech waiting for transcription; beyond that it waits on disk).
 
 ${idleNote}
