@@ -35,9 +35,11 @@ if (!isMainThread && parentPort) {
   // model's size. Only in this process of its own: in a worker thread it would pause the extension host.
   setFlagsFromString('--expose-gc');
   const collectGarbage = runInNewContext('gc') as () => void;
+  let leaving = false;
   const engine = new WhisperWorkerEngine({
     post: send,
     exit: () => {
+      leaving = true;
       // Let the last reply flush through the IPC channel before leaving.
       process.disconnect?.();
       setTimeout(() => process.exit(0), 50).unref();
@@ -47,8 +49,12 @@ if (!isMainThread && parentPort) {
     afterJob: collectGarbage,
   });
   process.on('message', (request: WorkerRequest) => void engine.handle(request));
-  // The parent went away (extension host crashed or was killed): nobody can use our results; leave at once.
-  process.on('disconnect', () => process.exit(0));
+  process.on('disconnect', () => {
+    if (leaving) return process.exit(0);
+    // The parent went away (extension host or CLI crashed or was killed): nobody can use our results, so leave at
+    // once. Not process.exit(): it waits for the whisper.cpp job running on a libuv thread, seconds of CPU for nobody.
+    process.kill(process.pid, 'SIGKILL');
+  });
   send({ kind: 'ready', pid: process.pid });
 } else {
   console.error('whisperWorker must be started by the extension as a child process or worker thread.');

@@ -195,8 +195,9 @@ describe('long-file transcription with the real model', { skip: missing }, () =>
     assert.equal(killed.signal, 'SIGKILL');
     const stored = chunkFiles().length;
     assert.ok(stored >= 3 && stored < shortChunkCount, `${stored} chunks stored before the kill`);
-    // An orphaned worker leaves when its parent's IPC channel closes, once the whisper.cpp job it runs has ended.
-    for (const pid of killed.observed ?? []) await waitUntil(() => !isAlive(pid), `worker ${pid} still running long after its CLI was killed`, 90_000);
+    // An orphaned worker leaves as soon as its parent's IPC channel closes, without finishing the whisper.cpp job it
+    // runs (a chunk takes seconds here).
+    for (const pid of killed.observed ?? []) await waitUntil(() => !isAlive(pid), `worker ${pid} still running after its CLI was killed`, 500);
 
     const resumed = await runCliProcess(args);
     assert.equal(resumed.code, 0, resumed.stderr);
