@@ -2,10 +2,10 @@
 // one long continuous dictation, sampling the host's and the worker's memory, open files and child processes.
 import { spawn, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapSpaceStatistics } from 'node:v8';
 import * as vscode from 'vscode';
 import type { DictationApi } from '../../src/extension';
+import { fullGarbageCollector } from '../../src/node/memory/garbageCollector';
 
 const play = (wav: string) =>
   new Promise<void>((resolve, reject) => {
@@ -16,11 +16,9 @@ const play = (wav: string) =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Samples measure what is retained, not where V8's collector happens to be in its cycle: a full collection first,
-// then a second for V8 to hand the pages it freed back to the OS. (The host is not started with --expose-gc; this is
-// the runtime equivalent, acceptable in a benchmark. Note that V8 11's gc() takes no "reduce memory" option: an
-// options object it does not recognise turns it into a young-generation collection.)
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
+// then a second for V8 to hand the pages it freed back to the OS (forcing collections in the host is acceptable in a
+// benchmark).
+const collectGarbage = fullGarbageCollector();
 async function settleMemory(): Promise<void> {
   collectGarbage();
   await sleep(1000);
@@ -70,6 +68,8 @@ export async function run(): Promise<void> {
   const api = (await vscode.extensions.getExtension<DictationApi>('offline-dictation.offline-dictation')!.activate()) as DictationApi;
   const document = await vscode.workspace.openTextDocument({ content: '' });
   const editor = await vscode.window.showTextDocument(document);
+  // What the idle baseline types instead of dictating.
+  const typeSentence = () => editor.edit((b) => b.insert(document.positionAt(document.getText().length), 'The quick brown fox jumps over the lazy dog. '));
   const snapshot = async (label: string | number) => {
     await settleMemory();
     const memory = process.memoryUsage();
@@ -98,7 +98,7 @@ export async function run(): Promise<void> {
     if (baseline) {
       // The same host doing the same editing with the extension idle: VS Code's own drift, to compare against.
       await play(clips[i % clips.length]);
-      await editor.edit((b) => b.insert(document.positionAt(0), 'The quick brown fox jumps over the lazy dog. '));
+      await typeSentence();
     } else {
       await vscode.commands.executeCommand('offlineDictation.start');
       await play(clips[i % clips.length]);
@@ -121,7 +121,7 @@ export async function run(): Promise<void> {
   let played = 0;
   while (Date.now() < end) {
     await play(clips[played++ % clips.length]);
-    if (baseline) await editor.edit((b) => b.insert(document.positionAt(document.getText().length), 'The quick brown fox jumps over the lazy dog. '));
+    if (baseline) await typeSentence();
     await sleep(500);
     if (Date.now() >= nextSample) {
       longSamples.push(await snapshot(Math.round((Date.now() - (end - minutes * 60_000)) / 1000)));

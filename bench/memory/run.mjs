@@ -56,6 +56,11 @@ const mb = (value) => (value == null ? null : +value.toFixed(1));
 // a full GC has emptied it: with VS Code idle that reserve alone swings the host's RSS by ~30 MB. What a leak would
 // grow is the rest: RSS less V8's committed-but-empty heap.
 const heldMB = (s) => s.hostRssMB - (s.hostHeapCommittedMB - s.hostHeapMB);
+const otherAnonymousMB = (s) => s.anonMB - s.hostHeapCommittedMB;
+const rangeMB = (samples, value) => {
+  const values = samples.map(value).filter((v) => v != null);
+  return values.length ? [mb(Math.min(...values)), mb(Math.max(...values))] : null;
+};
 const longFirst = soak.longSamples[0];
 const longLast = soak.longSamples[soak.longSamples.length - 1];
 const { summary: _previous, ...soakData } = soak;
@@ -72,15 +77,17 @@ const summary = {
   hostRssAfter10thMB: mb(tenth?.hostRssMB),
   hostRssAfterLastMB: mb(last.hostRssMB),
   hostRssGrowthPct: pct(tenth?.hostRssMB, last.hostRssMB),
-  hostHeldRangeMB: [mb(Math.min(...soak.cycleSamples.map(heldMB))), mb(Math.max(...soak.cycleSamples.map(heldMB)))],
-  hostRssRangeMB: [mb(Math.min(...soak.cycleSamples.map((s) => s.hostRssMB))), mb(Math.max(...soak.cycleSamples.map((s) => s.hostRssMB)))],
+  hostHeldRangeMB: rangeMB(soak.cycleSamples, heldMB),
+  hostRssRangeMB: rangeMB(soak.cycleSamples, (s) => s.hostRssMB),
   workerRssAfter10thMB: mb(tenth?.workerRssMB),
   workerRssAfterLastMB: mb(last.workerRssMB),
   workerRssGrowthPct: pct(tenth?.workerRssMB, last.workerRssMB),
   openFilesGrowth: growth(tenth?.openFiles, last.openFiles),
   childProcessesGrowth: growth(tenth?.childProcesses, last.childProcesses),
   continuousHostHeldGrowthMB: growth(heldMB(longFirst), heldMB(longLast)),
-  continuousWorkerRssGrowthMB: growth(longFirst?.workerRssMB, longLast?.workerRssMB),
+  continuousHostHeldRangeMB: rangeMB(soak.longSamples, heldMB),
+  // A range, not first-to-last: samples taken during a transcription include whisper.cpp's working buffers.
+  continuousWorkerRssRangeMB: rangeMB(soak.longSamples, (s) => s.workerRssMB),
   maxAudioBufferedMB: +(soak.maxBufferedBytes / 1048576).toFixed(2),
 };
 const idle = baseline ? undefined : readIdleSummary();
@@ -94,9 +101,12 @@ function readIdleSummary() {
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, `bench/results/${name}.json`), JSON.stringify({ summary, ...soakData }, null, 2) + '\n');
 const f1 = (value) => (value == null ? '—' : value.toFixed(1));
-const rows = (samples) => samples.map((s) => `| ${s.label} | ${f1(heldMB(s))} | ${f1(s.hostRssMB)} | ${f1(s.hostHeapMB)} | ${f1(s.anonMB - s.hostHeapCommittedMB)} | ${f1(s.workerRssMB)} | ${s.openFiles} | ${s.childProcesses} | ${(s.bufferedBytes / 1024).toFixed(0)} |`).join('\n');
+const rows = (samples) => samples.map((s) => `| ${s.label} | ${f1(heldMB(s))} | ${f1(s.hostRssMB)} | ${f1(s.hostHeapMB)} | ${f1(otherAnonymousMB(s))} | ${f1(s.workerRssMB)} | ${s.openFiles} | ${s.childProcesses} | ${(s.bufferedBytes / 1024).toFixed(0)} |`).join('\n');
 const header = (first) => `| ${first} | host RSS less V8 reserve MB | host RSS MB | JS heap MB | other anonymous MB | worker RSS MB | open files | child processes | audio buffered KB |\n|---|---|---|---|---|---|---|---|---|`;
-const row = (label, value) => `| ${label} | ${f1(value(tenth))} | ${f1(value(last))} | ${pct(value(tenth), value(last)) == null ? '—' : `${pct(value(tenth), value(last))} %`} |`;
+const row = (label, value) => {
+  const change = pct(value(tenth), value(last));
+  return `| ${label} | ${f1(value(tenth))} | ${f1(value(last))} | ${change == null ? '—' : `${change} %`} |`;
+};
 const idleNote = idle
   ? `The same host with the extension idle (\`DICTATION_SOAK_BASELINE=1\`: it plays the same clips and makes the same edits,
 ${idle.cycles} cycles, [memory-idle.md](memory-idle.md)) wanders too: its RSS less V8's reserve ranged ${idle.hostHeldRangeMB?.[0]}–${idle.hostHeldRangeMB?.[1]} MB
@@ -113,7 +123,7 @@ ${baseline ? 'the same without stopping' : 'continuous dictation'}; ${summary.wo
 ${row('extension host RSS less V8\'s empty heap (MB, all extensions)', heldMB)}
 ${row('extension host RSS as measured (MB, all extensions)', (s) => s?.hostRssMB)}
 ${row('JS heap in use after GC (MB, all extensions)', (s) => s?.hostHeapMB)}
-${row('other anonymous memory of the host: malloc heaps, V8 pages not yet returned (MB)', (s) => (s ? s.anonMB - s.hostHeapCommittedMB : undefined))}
+${row('other anonymous memory of the host: malloc heaps, V8 pages not yet returned (MB)', (s) => (s ? otherAnonymousMB(s) : undefined))}
 ${row('Whisper worker RSS (MB)', (s) => s?.workerRssMB)}
 | open files of the host | ${tenth?.openFiles} | ${last.openFiles} | ${summary.openFilesGrowth} |
 | child processes of the host | ${tenth?.childProcesses} | ${last.childProcesses} | ${summary.childProcessesGrowth} |
@@ -128,7 +138,7 @@ worker collects after each transcription by itself; worker samples taken during 
 working buffers (~150 MB), which are returned when it ends.
 ${baseline ? '' : `
 Continuous dictation: the host's RSS less V8's reserve went ${f1(heldMB(longFirst))} → ${f1(heldMB(longLast))} MB from first to last sample (range
-${mb(Math.min(...soak.longSamples.map(heldMB)))}–${mb(Math.max(...soak.longSamples.map(heldMB)))} MB); the worker's RSS ranged ${mb(Math.min(...soak.longSamples.map((s) => s.workerRssMB ?? Infinity)))}–${mb(Math.max(...soak.longSamples.map((s) => s.workerRssMB ?? 0)))} MB (the upper values are samples taken during a
+${summary.continuousHostHeldRangeMB.join('–')} MB); the worker's RSS ranged ${summary.continuousWorkerRssRangeMB.join('–')} MB (the upper values are samples taken during a
 transcription); audio held in memory peaked at ${summary.maxAudioBufferedMB} MB (bound: the phrase being recorded, at most 25 s plus pre-roll
 ≈ 1.6 MB, plus \`capture.maxBufferedSeconds\` = 120 s ≈ 7.5 MB of speech waiting for transcription; beyond that it waits on disk).
 

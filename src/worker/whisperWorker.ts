@@ -1,9 +1,8 @@
 // Entry point of the Whisper worker. The same file runs as a forked child process (the default: a native crash or
 // runaway memory cannot take the extension host down, and all memory returns to the OS when it exits) or as a
 // worker_thread inside the host (opt-in). It only wires a transport to the engine.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { parentPort, isMainThread, workerData } from 'node:worker_threads';
+import { fullGarbageCollector } from '../node/memory/garbageCollector';
 import type { WhisperBinding } from '../node/whisper/binding';
 import { WhisperWorkerEngine } from '../node/whisper/workerEngine';
 import type { WorkerReply, WorkerRequest } from '../node/whisper/protocol';
@@ -33,8 +32,7 @@ if (!isMainThread && parentPort) {
   // and the buffers pile up: +0.5 MB per phrase, tens of MB before V8 reacts to the external memory. One full
   // collection after each transcription (milliseconds, against a second of whisper.cpp) keeps the worker at the
   // model's size. Only in this process of its own: in a worker thread it would pause the extension host.
-  setFlagsFromString('--expose-gc');
-  const collectGarbage = runInNewContext('gc') as () => void;
+  const collectGarbage = fullGarbageCollector();
   let leaving = false;
   const engine = new WhisperWorkerEngine({
     post: send,

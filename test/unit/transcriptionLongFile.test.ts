@@ -8,13 +8,12 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { encodeWavHeader } from '../../src/core/audio/wav';
 import { assembleLongRecording, assertCuesAlign, parseSrt, writeWav16, type ClipPlacement } from '../support/longRecording';
 import { aggregateWer, wordErrorRate } from '../../src/core/text/wer';
 import { formatTranscript } from '../../src/core/transcription/transcriptFormats';
 import { fixtureModelPath } from '../../src/node/model/fixtureModel';
+import { fullGarbageCollector } from '../../src/node/memory/garbageCollector';
 import { JobCache } from '../../src/node/transcription/jobCache';
 import { transcribeLongFile, type ChunkTranscriber, type TranscriptionProgress } from '../../src/node/transcription/longFileTranscriber';
 import { modelIdentity } from '../../src/node/transcription/modelIdentity';
@@ -295,8 +294,7 @@ describe('chunk transcribers used concurrently and memory on a long file', () =>
     }
     closeSync(fd);
     // What is still referenced, not what the collector has yet to free.
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const gc = fullGarbageCollector();
     gc();
     const baseline = process.memoryUsage().arrayBuffers;
     let peak = 0;
