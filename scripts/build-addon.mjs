@@ -38,19 +38,49 @@ function nodeHeadersDir() {
 }
 
 /**
- * One addition to smart-whisper's binding: a `max_windows` transcription parameter. whisper.cpp decodes a 30-s window,
- * then seeks to the last timestamp it decoded and encodes a whole new window for whatever is left, often only a few
- * seconds: a 30-s file chunk costs two encoder passes. With `max_windows: 1` it stops after the first window (through
- * whisper.cpp's own encoder_begin_callback) and the long-file transcriber starts the next chunk where decoding
- * stopped, as whisper.cpp's CLI does within one file. An addon without the patch ignores the parameter.
+ * Additions to smart-whisper's binding, each applied at an anchor that must appear exactly once (the build fails
+ * loudly if smart-whisper changes):
+ * - `max_windows` (transcription parameter): whisper.cpp decodes a 30-s window, then seeks to the last timestamp it
+ *   decoded and encodes a whole new window for whatever is left, often only a few seconds: a 30-s file chunk costs
+ *   two encoder passes. With `max_windows: 1` it stops after the first window (through whisper.cpp's own
+ *   encoder_begin_callback) and the long-file transcriber starts the next chunk where decoding stopped.
+ * - `abort_id` (transcription parameter) and `abortTranscription(id)`: whisper.cpp's abort_callback, polled between
+ *   the encoder's and decoder's graph nodes, returns true once the job's id has been named. Dictation aborts a live
+ *   preview when a final phrase needs the worker. Ids are unique per process, so a late abort never hits the next job.
+ * - Model load starts from whisper_context_default_params() (smart-whisper leaves the struct uninitialised, so
+ *   flash_attn, dtw and gpu_device were whatever the stack held) and takes `flash_attn` as a third argument.
+ * An addon without the patch ignores the parameters.
  */
-const PATCH_VERSION = 1;
-function patchBinding(dir) {
-  const file = join(dir, 'src/binding/transcribe.cc');
+const PATCH_VERSION = 2;
+function patchFile(dir, relative, edits) {
+  const file = join(dir, relative);
   let text = readFileSync(file, 'utf8');
-  const edits = [
-    ['struct smart_whisper_transcribe_params {\n    const char* format;\n', 'struct smart_whisper_transcribe_params {\n    const char* format;\n    int max_windows;\n'],
-    ['    struct smart_whisper_transcribe_params params;\n', '    struct smart_whisper_transcribe_params params;\n    params.max_windows = o.Has("max_windows") && o.Get("max_windows").IsNumber() ? o.Get("max_windows").As<Napi::Number>().Int32Value() : 0;\n'],
+  for (const [anchor, replacement] of edits) {
+    if (text.split(anchor).length !== 2) throw new Error(`build-addon: smart-whisper ${version}'s ${relative} changed; the patch no longer applies (anchor: ${anchor.trim().slice(0, 60)})`);
+    text = text.replace(anchor, replacement);
+  }
+  writeFileSync(file, text);
+}
+
+function patchBinding(dir) {
+  patchFile(dir, 'src/binding/transcribe.cc', [
+    ['#include "transcribe.h"\n', `#include "transcribe.h"
+
+#include <atomic>
+
+// The id of the job to abort (0: none). Written from the JS thread, read by whisper.cpp's abort_callback.
+static std::atomic<int> g_abort_job{0};
+
+Napi::Value AbortTranscription(const Napi::CallbackInfo& info) {
+    if (info.Length() == 1 && info[0].IsNumber()) g_abort_job.store(info[0].As<Napi::Number>().Int32Value());
+    return info.Env().Undefined();
+}
+`],
+    ['struct smart_whisper_transcribe_params {\n    const char* format;\n', 'struct smart_whisper_transcribe_params {\n    const char* format;\n    int max_windows;\n    int abort_id;\n'],
+    ['    struct smart_whisper_transcribe_params params;\n', `    struct smart_whisper_transcribe_params params;
+    params.max_windows = o.Has("max_windows") && o.Get("max_windows").IsNumber() ? o.Get("max_windows").As<Napi::Number>().Int32Value() : 0;
+    params.abort_id = o.Has("abort_id") && o.Get("abort_id").IsNumber() ? o.Get("abort_id").As<Napi::Number>().Int32Value() : 0;
+`],
     ['        int err = whisper_full_with_state(', `        windows_left = smart_params.max_windows;
         if (windows_left > 0) {
             params.encoder_begin_callback = [](struct whisper_context*, struct whisper_state*, void* user_data) {
@@ -59,15 +89,20 @@ function patchBinding(dir) {
             };
             params.encoder_begin_callback_user_data = (void*)&windows_left;
         }
+        if (smart_params.abort_id > 0) {
+            params.abort_callback = [](void* user_data) { return g_abort_job.load() == *(int*)user_data; };
+            params.abort_callback_user_data = (void*)&smart_params.abort_id;
+        }
 
         int err = whisper_full_with_state(`],
     ['    whisper_state*                         state;\n', '    whisper_state*                         state;\n    int                                    windows_left = 0;\n'],
-  ];
-  for (const [anchor, replacement] of edits) {
-    if (text.split(anchor).length !== 2) throw new Error(`build-addon: smart-whisper ${version}'s transcribe.cc changed; the max_windows patch no longer applies (anchor: ${anchor.trim().slice(0, 60)})`);
-    text = text.replace(anchor, replacement);
-  }
-  writeFileSync(file, text);
+  ]);
+  patchFile(dir, 'src/binding/transcribe.h', [['Napi::Value Transcribe(const Napi::CallbackInfo& info);\n', 'Napi::Value Transcribe(const Napi::CallbackInfo& info);\nNapi::Value AbortTranscription(const Napi::CallbackInfo& info);\n']]);
+  patchFile(dir, 'src/binding/binding.cc', [['    exports.Set("transcribe", Napi::Function::New(env, Transcribe));\n', '    exports.Set("transcribe", Napi::Function::New(env, Transcribe));\n    exports.Set("abortTranscription", Napi::Function::New(env, AbortTranscription));\n']]);
+  patchFile(dir, 'src/binding/model.cc', [
+    ['    if (info.Length() < 1 || info.Length() > 2) {\n        Napi::TypeError::New(env, "Wrong number of arguments").ThrowAsJavaScriptException();\n        return env.Null();\n    }\n\n    std::string model_path', '    if (info.Length() < 1 || info.Length() > 3) {\n        Napi::TypeError::New(env, "Wrong number of arguments").ThrowAsJavaScriptException();\n        return env.Null();\n    }\n\n    std::string model_path'],
+    ['    whisper_context_params params;\n    params.use_gpu = info.Length() == 2 ? info[1].As<Napi::Boolean>() : true;\n', '    whisper_context_params params = whisper_context_default_params();\n    params.use_gpu = info.Length() >= 2 ? info[1].As<Napi::Boolean>() : true;\n    params.flash_attn = info.Length() == 3 && info[2].ToBoolean();\n'],
+  ]);
 }
 
 const nodeGyp = findNodeGyp();

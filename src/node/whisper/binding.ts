@@ -4,7 +4,13 @@
 
 export type NativeHandle = { readonly __nativeHandle: unique symbol };
 
-export interface NativeSegment { from: number; to: number; text: string }
+export interface NativeSegment {
+  from: number;
+  to: number;
+  text: string;
+  /** With format 'detail': the segment's tokens (special ones included). */
+  tokens?: ReadonlyArray<{ id: number; p: number }>;
+}
 
 export interface NativeTranscribeParams {
   strategy: number;
@@ -23,9 +29,13 @@ export interface NativeTranscribeParams {
   beam_size: number;
   audio_ctx: number;
   initial_prompt: string;
+  /** Tokens per segment at most (0 = no limit): stops a decoder that loops before it fills the context. */
+  max_tokens: number;
   /** Added by the project's build of the addon (scripts/build-addon.mjs); 0 = no limit. */
   max_windows: number;
-  format: 'simple';
+  /** Added by the project's build: a positive id that abortTranscription(id) can abort (0 = not abortable). */
+  abort_id: number;
+  format: 'simple' | 'detail';
 }
 
 export interface NativeWhisperModel {
@@ -35,7 +45,8 @@ export interface NativeWhisperModel {
 }
 
 export interface WhisperBinding {
-  WhisperModel: { load(file: string, gpu?: boolean): Promise<NativeWhisperModel> };
+  /** `flashAttention` needs the project's build of the addon (scripts/build-addon.mjs). */
+  WhisperModel: { load(file: string, gpu?: boolean, flashAttention?: boolean): Promise<NativeWhisperModel> };
   transcribe(
     handle: NativeHandle,
     pcm: Float32Array,
@@ -43,4 +54,9 @@ export interface WhisperBinding {
     finish: (results: NativeSegment[] | Error) => void,
     progress: (result: NativeSegment) => void,
   ): void;
+  /**
+   * The project's build only: aborts the transcription started with this `abort_id` (its finish callback then gets an
+   * Error). Harmless when that job has already ended.
+   */
+  abortTranscription?(abortId: number): void;
 }
