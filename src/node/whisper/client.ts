@@ -29,6 +29,8 @@ export interface WhisperClientOptions {
   /** Called once per unexpected worker exit, with a user-facing description. */
   onCrash?: (description: string, exit: WorkerExit) => void;
   requestTimeoutMs?: number;
+  /** whisper.cpp's flash attention for the models this client loads (measured: bench/results/encoder-window.md). */
+  flashAttention?: boolean;
 }
 
 interface Pending {
@@ -87,7 +89,7 @@ export class WhisperClient {
       try {
         const session = await this.ensureSession();
         if (session.loadedModel === modelPath) return { modelPath, loadMs: 0 };
-        const result = await this.request<'load'>(session, { type: 'load', modelPath, addonPath: this.addonPath });
+        const result = await this.request<'load'>(session, { type: 'load', modelPath, addonPath: this.addonPath, flashAttention: this.options.flashAttention });
         session.loadedModel = modelPath;
         this.log.info(`Whisper model loaded in ${result.loadMs} ms: ${modelPath}`);
         return result;
@@ -104,9 +106,11 @@ export class WhisperClient {
 
   /**
    * Transcribes 16 kHz mono Float32 PCM with the model given to ensureModel. If the worker dies during the job,
-   * it is restarted (within the restart budget) and the same audio is transcribed again.
+   * it is restarted (within the restart budget) and the same audio is transcribed again. `signal` withdraws the job:
+   * a waiting job is dropped and a running one aborted (a preview or speculative phrase that is no longer wanted);
+   * the result then says `cancelled`.
    */
-  async transcribe(audio: Float32Array, options: TranscribeOptions, onPartial?: (segment: TranscriptSegment) => void): Promise<TranscribeResult> {
+  async transcribe(audio: Float32Array, options: TranscribeOptions, onPartial?: (segment: TranscriptSegment) => void, signal?: AbortSignal): Promise<TranscribeResult> {
     if (!this.desiredModel) throw new WhisperWorkerError('MODEL_NOT_LOADED', 'Call ensureModel() before transcribe().');
     // A view into a larger buffer would be sent whole (structured clone copies the entire ArrayBuffer): send its samples only.
     const pcm = audio.byteOffset === 0 && audio.byteLength === audio.buffer.byteLength ? audio : audio.slice();
@@ -117,7 +121,8 @@ export class WhisperClient {
         try {
           await this.ensureModel(this.desiredModel);
           const session = this.session!;
-          return await this.request<'transcribe'>(session, { type: 'transcribe', pcm, options }, onPartial);
+          if (signal?.aborted) return { segments: [], text: '', elapsedMs: 0, cancelled: true };
+          return await this.request<'transcribe'>(session, { type: 'transcribe', pcm, options }, onPartial, signal);
         } catch (error) {
           const code = (error as WhisperWorkerError).code;
           if (code === 'WORKER_CRASHED' && attempt === 0 && this.canRestart()) {
@@ -228,13 +233,18 @@ export class WhisperClient {
     return session;
   }
 
-  private request<K extends WorkerRequestType>(session: Session, body: DistributiveOmit<Extract<WorkerRequest, { type: K }>, 'id'>, onPartial?: (segment: TranscriptSegment) => void): Promise<WorkerResultMap[K]> {
+  private request<K extends WorkerRequestType>(session: Session, body: DistributiveOmit<Extract<WorkerRequest, { type: K }>, 'id'>, onPartial?: (segment: TranscriptSegment) => void, signal?: AbortSignal): Promise<WorkerResultMap[K]> {
     if (session.exited) return Promise.reject(new WhisperWorkerError('WORKER_CRASHED', 'The Whisper worker is not running.'));
     const id = this.nextId++;
+    // The worker answers a withdrawn job itself (cancelled); the cancel request's own reply is not awaited.
+    const withdraw = () => {
+      if (this.pending.has(id) && !session.exited) session.transport.send({ type: 'cancel', id: this.nextId++, targetId: id });
+    };
+    signal?.addEventListener('abort', withdraw, { once: true });
     return new Promise<WorkerResultMap[K]>((resolve, reject) => {
       this.pending.set(id, { type: body.type, resolve: resolve as (v: unknown) => void, reject, onPartial });
       session.transport.send({ ...body, id } as WorkerRequest);
-    });
+    }).finally(() => signal?.removeEventListener('abort', withdraw));
   }
 
   private onReply(reply: WorkerReply): void {

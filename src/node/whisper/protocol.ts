@@ -2,6 +2,7 @@
 // (a forked child process by default, or a worker thread). Every request carries an id; every reply names it.
 // Errors cross the boundary as codes, never as thrown objects, because structured clone drops Error subclasses.
 import { CodedError } from '../../core/codedError';
+import type { WindowGuard } from '../../core/transcription/encoderWindow';
 
 /** Decoding options the client may set per transcription; the worker fills in dictation-tuned defaults. */
 export interface TranscribeOptions {
@@ -11,8 +12,21 @@ export interface TranscribeOptions {
   initialPrompt?: string;
   /** Decoder beam size; 1 means greedy decoding (the dictation default: lowest latency). */
   beamSize: number;
-  /** Reduce the encoder's 30-s window for short phrases (0 = full window). */
-  audioContext: number;
+  /**
+   * The encoder window. 'fit': sized to the audio plus padding (core/transcription/encoderWindow), the transcript
+   * checked by the window guards and transcribed again with the full window when one trips. A number: that fixed
+   * `audio_ctx` (0 = the full 30-s window), unguarded.
+   */
+  audioContext: number | 'fit';
+  /** Padding frames for 'fit' (default DEFAULT_WINDOW_PADDING_FRAMES); the encoder-window benchmark tries others. */
+  windowPaddingFrames?: number;
+  /** For 'fit': check the transcript and fall back to the full window (default true); off only to measure. */
+  windowGuards?: boolean;
+  /**
+   * 'preview' (a live preview of the phrase being spoken) yields to every other job: it waits behind them in the
+   * worker's queue, and a job that arrives while it runs aborts it. Default 'normal'.
+   */
+  priority?: 'normal' | 'preview';
   /**
    * Stop after this many 30-s windows (0 or absent: decode the whole input). whisper.cpp re-encodes a full window
    * for whatever follows the last timestamp it decoded; a caller that continues from there itself passes 1.
@@ -38,10 +52,17 @@ export interface WorkerStats {
   addonPath?: string;
   jobsCompleted: number;
   busy: boolean;
+  /** Jobs transcribed with a window fitted to their audio. */
+  fittedWindowJobs: number;
+  /** Of those, transcribed again with the full window because a guard tripped, by guard. */
+  windowFallbacks: number;
+  windowFallbacksByGuard: Partial<Record<WindowGuard, number>>;
+  /** Running jobs aborted inside whisper.cpp: previews that gave way to another job, and withdrawn jobs. */
+  jobsAborted: number;
 }
 
 export type WorkerRequest =
-  | { id: number; type: 'load'; modelPath: string; addonPath: string }
+  | { id: number; type: 'load'; modelPath: string; addonPath: string; flashAttention?: boolean }
   | { id: number; type: 'transcribe'; pcm: Float32Array; options: TranscribeOptions }
   | { id: number; type: 'cancel'; targetId: number }
   | { id: number; type: 'free' }
@@ -51,7 +72,16 @@ export type WorkerRequest =
 export type WorkerRequestType = WorkerRequest['type'];
 
 export interface LoadResult { modelPath: string; loadMs: number }
-export interface TranscribeResult { segments: TranscriptSegment[]; text: string; elapsedMs: number; cancelled: boolean }
+export interface TranscribeResult {
+  segments: TranscriptSegment[];
+  text: string;
+  elapsedMs: number;
+  cancelled: boolean;
+  /** The encoder window the text came from (0 = full). */
+  audioContext?: number;
+  /** The guard that sent a fitted window back to the full window, if one did. */
+  fallback?: WindowGuard;
+}
 
 /** What each request type resolves to, so the client's `request()` is typed end to end. */
 export interface WorkerResultMap {

@@ -1,8 +1,11 @@
 // The request handler that runs inside the Whisper worker (child process or worker thread). It owns the native
 // model and enforces the rules that keep smart-whisper from crashing its process (FINDINGS): the model file is
 // validated before loading, PCM must be a Float32Array, one transcription runs at a time, and the model is never
-// freed (nor the worker ended) while a transcription is in flight.
-import type { NativeTranscribeParams, NativeWhisperModel, WhisperBinding } from './binding';
+// freed (nor the worker ended) while a transcription is in flight. It also owns the encoder window: a job may ask
+// for a window fitted to its audio, and the engine checks the transcript and transcribes again with the full window
+// when a guard trips; and it keeps live previews out of the way of every other job.
+import { DEFAULT_WINDOW_PADDING_FRAMES, fittedAudioContext, tokenCap, windowGuardTrip, type WindowGuard } from '../../core/transcription/encoderWindow';
+import type { NativeSegment, NativeTranscribeParams, NativeWhisperModel, WhisperBinding } from './binding';
 import { validateModelFile, ModelFileError } from './modelValidation';
 import type { TranscribeOptions, TranscribeResult, WorkerErrorCode, WorkerReply, WorkerRequest, WorkerResultMap, WorkerStats } from './protocol';
 
@@ -30,6 +33,8 @@ interface QueuedJob {
   pcm: Float32Array;
   options: TranscribeOptions;
   cancelled: boolean;
+  /** The id whisper.cpp's abort callback answers to (unique in this process). */
+  abortId: number;
 }
 
 export interface EngineHost {
@@ -42,7 +47,8 @@ export interface EngineHost {
   afterJob?: () => void;
 }
 
-export function dictationParams(options: TranscribeOptions): Partial<NativeTranscribeParams> {
+/** whisper.cpp's parameters for a job; `audioContext` is the window it runs with (0 = full). */
+export function dictationParams(options: TranscribeOptions, audioContext = typeof options.audioContext === 'number' ? options.audioContext : 0): Partial<NativeTranscribeParams> {
   return {
     strategy: options.beamSize > 1 ? 1 : 0,
     beam_size: Math.max(1, options.beamSize),
@@ -61,7 +67,7 @@ export function dictationParams(options: TranscribeOptions): Partial<NativeTrans
     // filtered before it gets here.
     temperature_inc: 0,
     no_speech_thold: 0.6,
-    audio_ctx: Math.max(0, options.audioContext),
+    audio_ctx: Math.max(0, audioContext),
     initial_prompt: options.initialPrompt ?? '',
     max_windows: Math.max(0, options.maxWindows ?? 0),
     format: 'simple',
@@ -73,9 +79,14 @@ export class WhisperWorkerEngine {
   private addonPath?: string;
   private model?: NativeWhisperModel;
   private modelPath?: string;
+  private flashAttention = false;
   private readonly queue: QueuedJob[] = [];
   private running?: QueuedJob;
   private jobsCompleted = 0;
+  private fittedWindowJobs = 0;
+  private readonly windowFallbacks = new Map<WindowGuard, number>();
+  private jobsAborted = 0;
+  private nextAbortId = 1;
   private shuttingDown = false;
   private idleWaiters: Array<() => void> = [];
 
@@ -86,7 +97,7 @@ export class WhisperWorkerEngine {
       if (this.shuttingDown && request.type !== 'stats') throw new EngineError('BUSY_SHUTTING_DOWN', 'The Whisper worker is shutting down.');
       switch (request.type) {
         case 'load':
-          return this.reply(request.id, await this.load(request.modelPath, request.addonPath));
+          return this.reply(request.id, await this.load(request.modelPath, request.addonPath, !!request.flashAttention));
         case 'transcribe':
           return this.enqueue(request.id, request.pcm, request.options);
         case 'cancel':
@@ -121,9 +132,9 @@ export class WhisperWorkerEngine {
     this.host.post({ kind: 'reply', id, ok: false, error: { code, message } });
   }
 
-  private async load(modelPath: string, addonPath: string): Promise<WorkerResultMap['load']> {
+  private async load(modelPath: string, addonPath: string, flashAttention: boolean): Promise<WorkerResultMap['load']> {
     const started = Date.now();
-    if (this.model && !this.model.freed && this.modelPath === modelPath) return { modelPath, loadMs: 0 };
+    if (this.model && !this.model.freed && this.modelPath === modelPath && this.flashAttention === flashAttention) return { modelPath, loadMs: 0 };
     try {
       await validateModelFile(modelPath, { allowEmpty: this.host.allowEmptyModel });
     } catch (error) {
@@ -142,8 +153,10 @@ export class WhisperWorkerEngine {
       }
     }
     await this.free();
-    this.model = await this.binding.WhisperModel.load(modelPath, false);
+    // Two arguments unless asked: an addon without the project's patch refuses a third.
+    this.model = await (flashAttention ? this.binding.WhisperModel.load(modelPath, false, true) : this.binding.WhisperModel.load(modelPath, false));
     this.modelPath = modelPath;
+    this.flashAttention = flashAttention;
     return { modelPath, loadMs: Date.now() - started };
   }
 
@@ -152,8 +165,25 @@ export class WhisperWorkerEngine {
     if (!(pcm instanceof Float32Array)) throw new EngineError('BAD_AUDIO', 'Audio must be a Float32Array of 16 kHz mono samples.');
     if (pcm.length === 0 || pcm.length > MAX_SAMPLES) throw new EngineError('BAD_AUDIO', `Audio length ${pcm.length} samples is outside 1…${MAX_SAMPLES}.`);
     if (!this.model || this.model.freed) throw new EngineError('MODEL_NOT_LOADED', 'No model is loaded in the Whisper worker.');
-    this.queue.push({ id, pcm: padToMinimum(pcm), options, cancelled: false });
+    const job: QueuedJob = { id, pcm: padToMinimum(pcm), options, cancelled: false, abortId: this.nextAbortId++ };
+    if (options.priority === 'preview') {
+      this.queue.push(job);
+    } else {
+      // Ahead of every waiting preview, and a running preview gives way.
+      const firstPreview = this.queue.findIndex((queued) => queued.options.priority === 'preview');
+      this.queue.splice(firstPreview < 0 ? this.queue.length : firstPreview, 0, job);
+      if (this.running?.options.priority === 'preview') this.abort(this.running);
+    }
     void this.pump();
+  }
+
+  /** Aborts the running job through the addon's abort callback; its reply says cancelled. */
+  private abort(job: QueuedJob): void {
+    if (job.cancelled) return;
+    job.cancelled = true;
+    if (!this.binding?.abortTranscription) return;
+    this.jobsAborted++;
+    this.binding.abortTranscription(job.abortId);
   }
 
   private cancel(targetId: number): boolean {
@@ -163,9 +193,8 @@ export class WhisperWorkerEngine {
       this.reply(job.id, { segments: [], text: '', elapsedMs: 0, cancelled: true });
       return true;
     }
-    // whisper.cpp cannot be interrupted safely: the running job finishes and its result is discarded.
     if (this.running?.id === targetId) {
-      this.running.cancelled = true;
+      this.abort(this.running);
       return true;
     }
     return false;
@@ -193,22 +222,51 @@ export class WhisperWorkerEngine {
     }
   }
 
-  private transcribe(job: QueuedJob): Promise<TranscribeResult> {
+  /**
+   * One job: with a fitted window when asked and worth it, checked by the window guards, and once more with the full
+   * window when a guard trips (counted and logged).
+   */
+  private async transcribe(job: QueuedJob): Promise<TranscribeResult> {
+    const started = Date.now();
+    const fit = job.options.audioContext === 'fit';
+    const window = fit ? fittedAudioContext(job.pcm.length, job.options.windowPaddingFrames ?? DEFAULT_WINDOW_PADDING_FRAMES) : job.options.audioContext as number;
+    const guarded = fit && window > 0 && job.options.windowGuards !== false;
+    if (fit && window > 0) this.fittedWindowJobs++;
+    const first = await this.runNative(job, window, guarded ? tokenCap(job.pcm.length) : 0);
+    const elapsed = () => Date.now() - started;
+    if (!first) return { segments: [], text: '', elapsedMs: elapsed(), cancelled: true, audioContext: window };
+    const trip = guarded ? windowGuardTrip({ text: joinText(first), segmentTokens: first.map((s) => s.tokens?.length ?? 0) }, job.pcm.length) : undefined;
+    if (!trip) return { ...toResult(first), elapsedMs: elapsed(), cancelled: false, audioContext: window };
+    this.windowFallbacks.set(trip, (this.windowFallbacks.get(trip) ?? 0) + 1);
+    this.host.post({ kind: 'log', level: 'info', message: `Window guard "${trip}" tripped on a ${(job.pcm.length / 16000).toFixed(1)}-s job with audio_ctx ${window} ("${joinText(first).slice(0, 80)}"); transcribing again with the full window.` });
+    const full = await this.runNative(job, 0, 0);
+    if (!full) return { segments: [], text: '', elapsedMs: elapsed(), cancelled: true, audioContext: 0, fallback: trip };
+    return { ...toResult(full), elapsedMs: elapsed(), cancelled: false, audioContext: 0, fallback: trip };
+  }
+
+  /** One whisper.cpp call; undefined when the job was cancelled or aborted meanwhile. */
+  private runNative(job: QueuedJob, audioContext: number, maxTokens: number): Promise<NativeSegment[] | undefined> {
     const model = this.model;
     const binding = this.binding;
     if (!model || !binding || model.freed || !model.handle) return Promise.reject(new EngineError('MODEL_NOT_LOADED', 'The model was unloaded.'));
-    const started = Date.now();
+    if (job.cancelled) return Promise.resolve(undefined);
+    const params: Partial<NativeTranscribeParams> = {
+      ...dictationParams(job.options, audioContext),
+      max_tokens: maxTokens,
+      // 'detail' carries each segment's tokens: the token-cap guard counts them.
+      format: maxTokens > 0 ? 'detail' : 'simple',
+      abort_id: job.abortId,
+    };
     return new Promise((resolve, reject) => {
       binding.transcribe(
         model.handle!,
         job.pcm,
-        dictationParams(job.options),
+        params,
         (results) => {
+          if (job.cancelled) return resolve(undefined);
           // A native failure resolves with an Error object instead of rejecting.
           if (results instanceof Error) return reject(new EngineError('TRANSCRIBE_FAILED', results.message));
-          if (job.cancelled) return resolve({ segments: [], text: '', elapsedMs: Date.now() - started, cancelled: true });
-          const segments = results.map((s) => ({ fromMs: s.from, toMs: s.to, text: s.text }));
-          resolve({ segments, text: segments.map((s) => s.text).join('').trim(), elapsedMs: Date.now() - started, cancelled: false });
+          resolve(results);
         },
         (segment) => {
           if (!job.cancelled) this.host.post({ kind: 'partial', id: job.id, segment: { fromMs: segment.from, toMs: segment.to, text: segment.text } });
@@ -246,6 +304,18 @@ export class WhisperWorkerEngine {
       addonPath: this.addonPath,
       jobsCompleted: this.jobsCompleted,
       busy: !!this.running,
+      fittedWindowJobs: this.fittedWindowJobs,
+      windowFallbacks: [...this.windowFallbacks.values()].reduce((sum, n) => sum + n, 0),
+      windowFallbacksByGuard: Object.fromEntries(this.windowFallbacks),
+      jobsAborted: this.jobsAborted,
     };
   }
+}
+
+function joinText(segments: readonly NativeSegment[]): string {
+  return segments.map((s) => s.text).join('').trim();
+}
+
+function toResult(segments: readonly NativeSegment[]): Pick<TranscribeResult, 'segments' | 'text'> {
+  return { segments: segments.map((s) => ({ fromMs: s.from, toMs: s.to, text: s.text })), text: joinText(segments) };
 }

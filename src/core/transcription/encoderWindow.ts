@@ -1,0 +1,100 @@
+// Whisper's encoder always processes a 30-s window: 1500 frames, 50 per second of audio. A 2-s phrase pays for 30 s
+// (about 1.6 s of a 1.8-s transcription on a 2-core laptop with tiny.en). whisper.cpp's `audio_ctx` shrinks the
+// window to the frames the audio needs, but a window that ends where the speech ends makes Whisper loop and repeat
+// (the model was trained on 30-s windows): padded by a couple of seconds it is as accurate as the full window
+// (bench/results/encoder-window.md). What a shortened window still gets wrong, the guards below notice, and the
+// caller transcribes again with the full window.
+
+export const SAMPLE_RATE = 16000;
+/** Encoder frames per second of audio (whisper's mel hop of 10 ms, halved by the encoder's convolution). */
+export const FRAMES_PER_SECOND = 50;
+/** The full window: 30 s. */
+export const FULL_WINDOW_FRAMES = 1500;
+/** Window sizes are rounded up to this (whisper.cpp's own examples do; the matrix kernels like it). */
+const FRAME_QUANTUM = 64;
+/** Frames of padding after the audio, chosen on the public clips (bench/results/encoder-window.md). */
+export const DEFAULT_WINDOW_PADDING_FRAMES = 128;
+
+/**
+ * The encoder window (`audio_ctx`) for `sampleCount` samples of 16-kHz audio plus `paddingFrames`, rounded up to a
+ * multiple of 64 frames; 0 (whisper.cpp's "full window") once that reaches 30 s.
+ */
+export function fittedAudioContext(sampleCount: number, paddingFrames = DEFAULT_WINDOW_PADDING_FRAMES, sampleRate = SAMPLE_RATE): number {
+  const frames = (sampleCount / sampleRate) * FRAMES_PER_SECOND + Math.max(0, paddingFrames);
+  const rounded = Math.ceil(frames / FRAME_QUANTUM) * FRAME_QUANTUM;
+  return rounded >= FULL_WINDOW_FRAMES ? 0 : Math.max(FRAME_QUANTUM, rounded);
+}
+
+/** What a transcript from a shortened window may look like before it is distrusted. */
+export interface WindowGuardLimits {
+  /** Tokens per segment that whisper.cpp may decode: `tokensBase + tokensPerSecond × seconds` (its `max_tokens`). */
+  tokensBase: number;
+  tokensPerSecond: number;
+  /** Words per second of audio (the audio of a one-word phrase is at least 1 s: whisper.cpp's minimum). */
+  maxWordsPerSecond: number;
+  /** A word said this many times in a row, or a run of 2–4 words repeated `maxPhraseRepeats` times in a row. */
+  maxWordRepeats: number;
+  maxPhraseRepeats: number;
+}
+
+/** Chosen on the public clips, with room above what real speech reached there (bench/results/encoder-window.md). */
+export const DEFAULT_WINDOW_GUARD_LIMITS: WindowGuardLimits = {
+  tokensBase: 24,
+  tokensPerSecond: 8,
+  maxWordsPerSecond: 5,
+  maxWordRepeats: 4,
+  maxPhraseRepeats: 3,
+};
+
+export type WindowGuard = 'token-cap' | 'words-per-second' | 'repetition';
+
+/** whisper.cpp's `max_tokens` (per segment) for audio of this length: a loop stops here instead of at 224 tokens. */
+export function tokenCap(sampleCount: number, limits: WindowGuardLimits = DEFAULT_WINDOW_GUARD_LIMITS, sampleRate = SAMPLE_RATE): number {
+  return Math.ceil(limits.tokensBase + (limits.tokensPerSecond * sampleCount) / sampleRate);
+}
+
+export interface GuardedTranscript {
+  text: string;
+  /** Tokens whisper.cpp decoded for each segment (special tokens included), when known. */
+  segmentTokens?: readonly number[];
+}
+
+/**
+ * Which guard a transcript from a shortened window trips, or undefined when it looks like speech: a segment that
+ * reached the token cap, more words than the audio can hold, or a word or phrase repeated in a row.
+ */
+export function windowGuardTrip(
+  transcript: GuardedTranscript,
+  sampleCount: number,
+  limits: WindowGuardLimits = DEFAULT_WINDOW_GUARD_LIMITS,
+  sampleRate = SAMPLE_RATE,
+): WindowGuard | undefined {
+  const cap = tokenCap(sampleCount, limits, sampleRate);
+  if (transcript.segmentTokens?.some((tokens) => tokens >= cap)) return 'token-cap';
+  const words = guardWords(transcript.text);
+  const seconds = Math.max(1, sampleCount / sampleRate);
+  if (words.length > limits.maxWordsPerSecond * seconds) return 'words-per-second';
+  if (longestRepeat(words, 1) >= limits.maxWordRepeats) return 'repetition';
+  for (let n = 2; n <= 4; n++) if (longestRepeat(words, n) >= limits.maxPhraseRepeats) return 'repetition';
+  return undefined;
+}
+
+function guardWords(text: string): string[] {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}']+/gu, ' ').trim().split(' ').filter(Boolean);
+}
+
+/** The most times a run of `n` words follows itself directly ("a b a b a b" → 3 for n = 2). */
+export function longestRepeat(words: readonly string[], n: number): number {
+  let best = words.length >= n ? 1 : 0;
+  for (let start = 0; start + 2 * n <= words.length; start++) {
+    let count = 1;
+    while (start + (count + 1) * n <= words.length && sameRun(words, start, start + count * n, n)) count++;
+    best = Math.max(best, count);
+  }
+  return best;
+}
+
+function sameRun(words: readonly string[], a: number, b: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (words[a + i] !== words[b + i]) return false;
+  return true;
+}
