@@ -2,6 +2,7 @@
 // text through the same worker and model as dictation, in chunks (memory stays flat), resumable through a job cache
 // in the extension's global storage. This file is only the VS Code side: asking for the file, the format and the
 // range, the cancellable progress notification, the result editor; the work is src/node/transcription.
+import { LocalTranscriber } from '../node/whisper/localTranscriber';
 import { basename } from 'node:path';
 import { availableParallelism, freemem } from 'node:os';
 import * as vscode from 'vscode';
@@ -95,7 +96,7 @@ export class FileTranscriber implements vscode.Disposable {
       const result = await transcribeLongFile({
         path: request.path,
         range: { fromSeconds: request.fromSeconds, toSeconds: request.toSeconds },
-        transcribers: clients.map((client) => new WhisperChunkTranscriber(client, modelPath, fileTranscribeOptions(language, threads))),
+        transcribers: clients.map((client) => new WhisperChunkTranscriber(new LocalTranscriber(client, modelPath), fileTranscribeOptions(language, threads))),
         modelId: `${await modelIdentity(modelPath)}:${language}`,
         chunkSeconds: () => chunkLength.seconds,
         nominalChunkSeconds: fileChunkSeconds,

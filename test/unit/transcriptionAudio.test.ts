@@ -1,6 +1,7 @@
 // Reading audio for long-file transcription: WAV of every supported encoding, rate and channel count streamed as
 // 16 kHz mono; ranges by byte offset; ffmpeg and sox for other formats (real files made with ffmpeg from a public
 // clip); clear errors for bad input that leave nothing behind in any temp folder or the cache.
+import { LocalTranscriber } from '../../src/node/whisper/localTranscriber';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -214,7 +215,7 @@ describe('other formats through ffmpeg and sox', { skip: haveFfmpeg ? false : 'f
   it('transcribes mp3 and ogg to the same words as the WAV, with the real model', { skip: existsSync(modelPath) ? false : `no model at ${modelPath} (npm run model:fixture)` }, async () => {
     const client = new WhisperClient({ workerScript, host: 'process', addonCandidates: addons, idleUnloadMs: 0 });
     try {
-      const transcriber = new WhisperChunkTranscriber(client, modelPath, fileTranscribeOptions('en', 2));
+      const transcriber = new WhisperChunkTranscriber(new LocalTranscriber(client, modelPath), fileTranscribeOptions('en', 2));
       const text = async (path: string) => (await transcribeLongFile({ path, transcribers: [transcriber], modelId: 'test' })).text;
       const wav = await text(clipPath);
       assert.match(wav, /ask not what your country can do for you/i);

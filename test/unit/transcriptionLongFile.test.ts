@@ -2,6 +2,7 @@
 // assembled from public clips with pauses between them, transcribed in chunks (accuracy against clip-by-clip, cue
 // times against where the speech is), a range, cancel and resume (every chunk transcribed once), parallel chunk
 // transcribers, flat memory on a long file, and the `transcribe` CLI (SRT output, killed with SIGKILL and resumed).
+import { LocalTranscriber } from '../../src/node/whisper/localTranscriber';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -58,7 +59,7 @@ describe('long-file transcription with the real model', { skip: missing }, () =>
     clips = (await assembleLongRecording(evalDir, CLIPS, longWav)).clips;
     client = new WhisperClient({ workerScript, host: 'process', addonCandidates: addons, idleUnloadMs: 0 });
     await client.ensureModel(modelPath);
-    whisper = new WhisperChunkTranscriber(client, modelPath, fileTranscribeOptions('en', THREADS));
+    whisper = new WhisperChunkTranscriber(new LocalTranscriber(client, modelPath), fileTranscribeOptions('en', THREADS));
     modelId = `${await modelIdentity(modelPath)}:en`;
   });
   after(async () => {

@@ -1,6 +1,7 @@
 // The `transcribe` and `transcript-cache` CLI commands: a long audio file to text, subtitles or JSON through the
 // same Whisper worker as the extension, resumable through the transcript cache. Progress goes to stderr, the
 // transcript to stdout or --out. Ctrl+C stops at once with what is done (a second Ctrl+C also ends the workers).
+import { LocalTranscriber } from '../whisper/localTranscriber';
 import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -211,7 +212,7 @@ async function transcribeWithWorkers(args: TranscribeArguments, io: CommandIo): 
     const result = await transcribeLongFile({
       path: args.file,
       range: { fromSeconds: args.fromSeconds, toSeconds: args.toSeconds },
-      transcribers: clients.map((client) => new WhisperChunkTranscriber(client, modelPath, fileTranscribeOptions(language, threads))),
+      transcribers: clients.map((client) => new WhisperChunkTranscriber(new LocalTranscriber(client, modelPath), fileTranscribeOptions(language, threads))),
       modelId: `${await modelIdentity(modelPath)}:${language}`,
       chunkSeconds: governor.seconds,
       nominalChunkSeconds: args.chunkSeconds,
