@@ -1,11 +1,12 @@
 // The dictation feature: start / stop / toggle / cancel, the "dictating" context key, the status bar state, and
 // the path from a transcribed phrase to the editor (spoken commands, formatting, insertion, history).
 import * as vscode from 'vscode';
-import { DictationSession, PhraseResult } from '../node/dictation/dictationSession';
+import { DictationSession, PartialText, PhraseResult } from '../node/dictation/dictationSession';
 import type { DictationPipeline } from '../node/dictation/pipeline';
 import type { InsertionPiece } from '../core/text/insertionFormat';
 import { Recorder, RecorderError, resolveRecorder } from '../node/audio/recorder';
 import type { WhisperClient } from '../node/whisper/client';
+import { LocalTranscriber } from '../node/whisper/localTranscriber';
 import { WhisperWorkerError } from '../node/whisper/protocol';
 import type { Config } from './config';
 import type { Log } from './log';
@@ -46,6 +47,9 @@ export class DictationController implements vscode.Disposable {
   private readonly phraseEmitter = new vscode.EventEmitter<PhraseResult & { deliveredAt: number }>();
   /** Fires after a phrase has been delivered (tests and the latency benchmark listen). */
   readonly onDidDeliverPhrase = this.phraseEmitter.event;
+  private readonly previewEmitter = new vscode.EventEmitter<PartialText & { shownAt: number }>();
+  /** Fires when a live preview is shown (tests and the latency benchmark listen). */
+  readonly onDidShowPreview = this.previewEmitter.event;
   /** Every live audio buffer of dictation, by owner (the memory indicator and report read it). */
   readonly audioBuffers = new BufferTracker();
   /** Memory is high: dictations in 'auto' capture mode record to a file (set by the memory indicator). */
@@ -155,9 +159,8 @@ export class DictationController implements vscode.Disposable {
     const zeros = new ZeroInputDetector(() => this.warnSilentMicrophone());
     const session = new DictationSession({
       recorder,
-      client: this.client,
-      modelPath,
-      transcribeOptions: () => ({ language: this.models.languageFor(modelPath, this.config.settings.language), threads: this.config.threads, beamSize: 1, audioContext: 0 }),
+      transcriber: new LocalTranscriber(this.client, modelPath),
+      transcribeOptions: () => ({ language: this.models.languageFor(modelPath, this.config.settings.language), threads: this.config.threads, beamSize: 1, audioContext: 'fit' }),
       createPhraseSource: (emit) => this.pipeline.createPhraseSource(this.config.settings.pauseMs, emit),
       acceptText: (text, phrase) => this.pipeline.acceptText(text, phrase),
       onRecorderStarted: (r) => this.registerRecorder(r),
@@ -170,7 +173,9 @@ export class DictationController implements vscode.Disposable {
       listener: {
         onCaptureFile: (path, reason) => this.log.info(`Recording to ${path} (${reason}).`),
         onAudio: (samples) => zeros.push(samples),
-        onPartialText: (text) => this.preview.show(text),
+        onPartialText: (partial) => {
+          if (this.preview.show(partial.text)) this.previewEmitter.fire({ ...partial, shownAt: Date.now() });
+        },
         onPhraseText: (result) => this.deliver(result),
         onTranscribing: (busy) => {
           if (this.session) this.statusBar.setState({ kind: 'recording', startedAt: this.startedAt, transcribing: busy });
@@ -299,6 +304,7 @@ export class DictationController implements vscode.Disposable {
     this.session?.cancel();
     this.session = undefined;
     this.phraseEmitter.dispose();
+    this.previewEmitter.dispose();
     this.activityEmitter.dispose();
     this.preview.dispose();
   }

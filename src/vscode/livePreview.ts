@@ -9,9 +9,10 @@ export class LivePreview implements vscode.Disposable {
   /** The text currently previewed (tests and the status bar read it). */
   current = '';
 
-  show(text: string): void {
+  /** Shows `text` at every cursor of the active editor; false when there is none to show it in. */
+  show(text: string): boolean {
     const editor = vscode.window.activeTextEditor;
-    if (!editor || !text) return;
+    if (!editor || !text) return false;
     this.clear();
     this.current = text;
     this.shownIn = editor;
@@ -19,6 +20,7 @@ export class LivePreview implements vscode.Disposable {
       this.decoration,
       editor.selections.map((s) => ({ range: new vscode.Range(s.active, s.active), renderOptions: { after: { contentText: `${text} …` } } })),
     );
+    return true;
   }
 
   clear(): void {

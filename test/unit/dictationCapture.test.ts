@@ -12,7 +12,7 @@ import { BufferTracker } from '../../src/core/audio/bufferTracker';
 import { recorderArgs, RecorderCommand } from '../../src/node/audio/recorder';
 import { DictationSession, DictationSessionOptions } from '../../src/node/dictation/dictationSession';
 import { createDictationPipeline } from '../../src/node/dictation/pipeline';
-import type { WhisperClient } from '../../src/node/whisper/client';
+import type { Transcriber } from '../../src/node/transcription/transcriber';
 
 const shared = resolve(__dirname, '../../../shared');
 const fakeRecorder = join(shared, 'audio/fake-recorder.js');
@@ -42,13 +42,13 @@ function fakeMic(rawPcm: string): RecorderCommand {
   return { program: 'sox', executable: process.execPath, args: [fakeRecorder, ...args], env: { FAKE_MIC_FILE: rawPcm, FAKE_MIC_LEAD_MS: '300' } };
 }
 
-/** A Whisper client that keeps what it is given; transcriptions wait for `gate` (to let the queue grow). */
+/** A transcriber that keeps what it is given; transcriptions wait for `gate` (to let the queue grow). */
 function fakeClient() {
   const received: Float32Array[] = [];
   let open!: () => void;
   let gate = Promise.resolve();
-  const client = {
-    ensureModel: async () => ({ modelPath: 'fake', loadMs: 0 }),
+  const client: Transcriber = {
+    prepare: async () => undefined,
     transcribe: async (pcm: Float32Array) => {
       received.push(pcm.slice());
       await gate;
@@ -56,7 +56,7 @@ function fakeClient() {
     },
   };
   return {
-    client: client as unknown as WhisperClient,
+    client,
     received,
     hold: () => (gate = new Promise<void>((resolve) => (open = resolve))),
     release: () => open(),
@@ -74,7 +74,7 @@ async function waitFor(probe: () => boolean, timeoutMs: number, what: string): P
 }
 
 /** A session on the fake mic; `emitted` holds a copy of every phrase as the segmenter produced it. */
-function session(mic: string, client: WhisperClient, extra: Partial<DictationSessionOptions>) {
+function session(mic: string, transcriber: Transcriber, extra: Partial<DictationSessionOptions>) {
   const pipeline = createDictationPipeline();
   const emitted: Float32Array[] = [];
   const texts: string[] = [];
@@ -82,8 +82,7 @@ function session(mic: string, client: WhisperClient, extra: Partial<DictationSes
   const dir = mkdtempSync(join(scratch, 'session-'));
   const s = new DictationSession({
     recorder: fakeMic(mic),
-    client,
-    modelPath: 'fake',
+    transcriber,
     transcribeOptions: () => ({ language: 'en', threads: 1, beamSize: 1, audioContext: 0 }),
     createPhraseSource: (emit) =>
       pipeline.createPhraseSource(700, (phrase) => {
@@ -92,6 +91,8 @@ function session(mic: string, client: WhisperClient, extra: Partial<DictationSes
       }),
     acceptText: (text) => text,
     preview: 'off',
+    // These tests are about where audio waits; speculative transcription has its own (dictationRealtime.test.ts).
+    speculateAfterMs: 0,
     spillDirectory: () => dir,
     listener: { onPhraseText: (r) => void texts.push(r.text), onError: (e) => void errors.push(e) },
     ...extra,

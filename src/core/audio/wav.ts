@@ -112,3 +112,12 @@ export function decodeWavSamples(header: Pick<WavHeader, 'format' | 'bitsPerSamp
   }
   return out;
 }
+
+/** A whole 16-bit PCM mono WAV file of Float32 samples in [-1, 1] (clipped), e.g. a phrase for whisper.cpp's CLI. */
+export function encodePcm16Wav(samples: Float32Array, sampleRate: number): Uint8Array {
+  const out = new Uint8Array(44 + samples.length * 2);
+  out.set(encodeWavHeader(sampleRate, 1, 16, samples.length * 2));
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < samples.length; i++) view.setInt16(44 + i * 2, Math.round(Math.max(-1, Math.min(1, samples[i])) * 32767), true);
+  return out;
+}

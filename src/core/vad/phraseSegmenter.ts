@@ -25,8 +25,11 @@ export const DEFAULT_SEGMENTER_CONFIG: SegmenterConfig = {
   sampleRate: 16000,
   pauseMs: 700,
   maxPhraseMs: 25000,
-  preRollMs: 300,
-  trailMs: 200,
+  // Measured on the public clips with fitted encoder windows (bench/results/encoder-window.md, endpointing): 500 ms
+  // of pre-roll keeps soft onsets (the whispered clip's first word), 400 ms of trail the sentence-final words that
+  // fall below the voice's peak; 25 word errors in 328 against 28 with 300 / 200.
+  preRollMs: 500,
+  trailMs: 400,
   minSpeechMs: 200,
   startMarginDb: 12,
   stopMarginDb: 7,
@@ -120,6 +123,7 @@ export class PhraseSegmenter {
   private loudRun = 0;
   private quietRun = 0;
   private phraseStart = 0;
+  private speechOnset = 0;
   private lastLoudEnd = 0;
   private speechFrames = 0;
   private speechEnergyDb = 0;
@@ -152,6 +156,26 @@ export class PhraseSegmenter {
   currentPhrase(): Float32Array | undefined {
     if (!this.inSpeech) return undefined;
     return this.buffer.slice(this.phraseStart - this.bufferStart, this.buffer.length);
+  }
+
+  /** Stream position (samples) where the speech of the current phrase began (after its pre-roll); undefined when silent. */
+  get speechStartSample(): number | undefined {
+    return this.inSpeech ? this.speechOnset : undefined;
+  }
+
+  /** Milliseconds the current phrase has been pausing (0 while speech goes on, or when silent). */
+  get pauseSoFarMs(): number {
+    return this.inSpeech ? this.quietRun * FRAME_MS : 0;
+  }
+
+  /**
+   * While the speaker pauses, the phrase exactly as it will be emitted if the pause lasts (same samples, same range):
+   * dictation transcribes it before the pause is over. Undefined while speech goes on, before the trail is complete,
+   * or when the phrase is too short to be speech.
+   */
+  tentativePhrase(): SegmentedPhrase | undefined {
+    if (!this.inSpeech || this.quietRun * FRAME_MS < this.config.trailMs) return undefined;
+    return this.phraseOf(this.phraseStart, this.phraseEndAfterPause());
   }
 
   push(samples: Float32Array): void {
@@ -211,7 +235,7 @@ export class PhraseSegmenter {
       this.quietRun++;
     }
     if (this.quietRun * FRAME_MS >= c.pauseMs) {
-      this.endPhrase(Math.min(frameEnd, this.lastLoudEnd + this.ms(c.trailMs)));
+      this.endPhrase(this.phraseEndAfterPause());
     } else if (frameEnd - this.phraseStart >= this.ms(c.maxPhraseMs)) {
       this.cutLongPhrase();
     }
@@ -233,6 +257,11 @@ export class PhraseSegmenter {
     this.noiseFloorDb = Math.max(FLOOR_MIN_DB, settled ? percentile : Math.min(FLOOR_INITIAL_MAX_DB, percentile));
   }
 
+  /** Where a phrase that ends at this pause ends: its last loud frame plus the trail (never past the stream). */
+  private phraseEndAfterPause(): number {
+    return Math.min(this.streamPosition(), this.lastLoudEnd + this.ms(this.config.trailMs));
+  }
+
   private ms(ms: number): number {
     return Math.round((ms * this.config.sampleRate) / 1000);
   }
@@ -249,6 +278,7 @@ export class PhraseSegmenter {
   private startPhrase(frameEnd: number, db: number): void {
     this.inSpeech = true;
     const onset = frameEnd - this.frameSize * 3;
+    this.speechOnset = onset;
     this.phraseStart = Math.max(this.bufferStart, onset - this.ms(this.config.preRollMs));
     this.lastLoudEnd = frameEnd;
     this.quietRun = 0;
@@ -285,23 +315,29 @@ export class PhraseSegmenter {
     this.buffer.dropFront(drop);
     this.bufferStart = cut;
     this.phraseStart = cut;
+    this.speechOnset = cut;
     this.phraseFrameDb = levels.slice(quietest + 1);
     this.speechFrames = 0;
     this.speechEnergyDb = 0;
   }
 
   private emitRange(start: number, end: number): void {
+    const phrase = this.phraseOf(start, end);
+    if (phrase) this.emit(phrase);
+  }
+
+  /** The phrase [start, end) of the buffer, or undefined when it holds too little speech. */
+  private phraseOf(start: number, end: number): SegmentedPhrase | undefined {
     const speechMs = this.speechFrames * FRAME_MS;
-    if (end <= start || speechMs < this.config.minSpeechMs) return;
-    const samples = this.buffer.slice(start - this.bufferStart, end - this.bufferStart);
-    this.emit({
-      samples,
+    if (end <= start || speechMs < this.config.minSpeechMs) return undefined;
+    return {
+      samples: this.buffer.slice(start - this.bufferStart, end - this.bufferStart),
       startSample: start,
       endSample: end,
       endMs: (Math.min(end, this.lastLoudEnd) / this.config.sampleRate) * 1000,
       speechMs,
       speechDbfs: this.speechFrames ? this.speechEnergyDb / this.speechFrames : -Infinity,
-    });
+    };
   }
 }
 

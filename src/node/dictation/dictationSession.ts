@@ -1,10 +1,14 @@
 // One dictation, from microphone to text: the recorder's PCM is decoded, cut into phrases at pauses, and each
 // phrase is transcribed by the Whisper worker while the person keeps speaking. Phrases are transcribed strictly in
 // order, one at a time; their text is handed out in order. No vscode here: the editor side listens to events.
+// Speculative finalisation: once a pause has lasted a few hundred milliseconds, the phrase as it will be if the pause
+// lasts is already being transcribed; if the pause completes, that text is used at once, and if speech resumes the
+// job is withdrawn and the longer phrase is transcribed when it ends. Live previews transcribe the phrase being
+// spoken at a low priority: any other job aborts them.
 // Waiting phrases are bounded in memory (PhraseQueue: a ring, overflow to spill files); in file capture mode the
 // recording also goes to a private temp WAV and waiting phrases are ranges of it (FileCapture).
-import type { WhisperClient } from '../whisper/client';
-import type { TranscribeOptions } from '../whisper/protocol';
+import type { Transcriber } from '../transcription/transcriber';
+import type { TranscribeOptions, TranscribeResult } from '../whisper/protocol';
 import { Recorder, RecorderCommand, RecorderError } from '../audio/recorder';
 import { decodeWavSamples } from '../../core/audio/wav';
 import { BufferTracker, type TrackedBuffer } from '../../core/audio/bufferTracker';
@@ -21,6 +25,12 @@ export interface PhraseSource {
   currentPhrase(): Float32Array | undefined;
   /** Ends the current phrase at once (on stop) and emits it if it holds speech. */
   flush(): void;
+  /** While the speaker pauses: the phrase exactly as it will be emitted if the pause lasts (see PhraseSegmenter). */
+  tentativePhrase?(): Phrase | undefined;
+  /** Milliseconds the current phrase has been pausing (0 while speech goes on). */
+  readonly pauseSoFarMs?: number;
+  /** Stream position (samples) where the current phrase's speech began; undefined when silent. */
+  readonly speechStartSample?: number;
 }
 
 export interface Phrase {
@@ -46,11 +56,21 @@ export interface PhraseResult {
   /** Wall-clock time (ms since epoch) at which the speech of this phrase ended. */
   speechEndedAt: number;
   transcribeMs: number;
+  /** The text was transcribed during the pause, before the phrase ended. */
+  speculative: boolean;
+  /** The window guard that sent this phrase back to the full encoder window, if one did. */
+  fallback?: string;
+}
+
+export interface PartialText {
+  text: string;
+  /** Wall-clock time (ms since epoch) at which the speech of the phrase being previewed began. */
+  speechStartedAt: number;
 }
 
 export interface DictationSessionListener {
   onPhraseText(result: PhraseResult): void | Promise<void>;
-  onPartialText?(text: string): void;
+  onPartialText?(partial: PartialText): void;
   onTranscribing?(busy: boolean): void;
   onError(error: Error): void;
   onAudio?(samples: Float32Array): void;
@@ -62,8 +82,8 @@ export type CaptureMode = 'auto' | 'streaming' | 'file';
 
 export interface DictationSessionOptions {
   recorder: RecorderCommand;
-  client: WhisperClient;
-  modelPath: string;
+  /** The engine (the local Whisper worker, or another behind the same seam). */
+  transcriber: Transcriber;
   transcribeOptions: () => TranscribeOptions;
   /** Builds the segmenter; it calls `emit` for every finished phrase. */
   createPhraseSource(emit: (phrase: Phrase) => void): PhraseSource;
@@ -72,14 +92,20 @@ export interface DictationSessionOptions {
   listener: DictationSessionListener;
   onRecorderStarted?(recorder: Recorder): void;
   /**
-   * Live preview of the phrase being spoken: 'on', 'off', or 'auto': only while the machine keeps up, i.e. a
-   * transcription takes clearly less than the pause that ends a phrase, so a preview started just before the
-   * speaker stops is done before the final phrase needs the worker (whisper.cpp cannot be interrupted).
+   * Live preview of the phrase being spoken: 'on', 'off', or 'auto': on while the machine keeps up, i.e. a preview
+   * takes less than the pause that ends a phrase (previews give way to every other job, so they never delay a
+   * phrase's text; on a machine too slow for them they would only compete with VS Code for the CPU).
    */
   preview?: 'auto' | 'on' | 'off';
+  /** Milliseconds between previews (default 500: twice a second). */
   previewIntervalMs?: number;
   /** The pause that ends a phrase (ms); the budget a preview must fit in. */
   pauseMs?: number;
+  /**
+   * Milliseconds into a pause at which the phrase is transcribed speculatively (default 400, and never before the
+   * segmenter's trail is complete; 0: never). Shorter wastes work on pauses within a sentence, longer delays the text.
+   */
+  speculateAfterMs?: number;
   /**
    * A private folder for audio on disk: phrases spilled from memory and the capture file. Without it everything
    * stays in memory (and file capture is unavailable).
@@ -97,8 +123,13 @@ export interface DictationSessionOptions {
   buffers?: BufferTracker;
 }
 
-const PREVIEW_MIN_SAMPLES = 16000;
-const PREVIEW_BUDGET_FRACTION = 0.8;
+/** Previews start once the phrase (with its pre-roll) holds this much audio: ~0.3 s of speech. */
+const PREVIEW_MIN_SAMPLES = 12800;
+/** A pause this long stops previews of the phrase: its speculative transcription is due. */
+const PREVIEW_QUIET_MS = 150;
+const DEFAULT_PREVIEW_INTERVAL_MS = 500;
+/** The segmenter's trail: the phrase's final audio exists only from then on. */
+const DEFAULT_SPECULATE_AFTER_MS = 400;
 const SAMPLE_RATE = 16000;
 const PCM16 = { format: 'pcm', bitsPerSample: 16 } as const;
 /**
@@ -127,12 +158,20 @@ export class DictationSession {
   private readonly idleWaiters: Array<() => void> = [];
   private previousText = '';
   private previewTimer?: NodeJS.Timeout;
-  private previewRunning = false;
+  /** The preview being transcribed, withdrawn when the phrase ends or a pause begins. */
+  private previewJob?: AbortController;
   /** Audio held for the preview and for the phrase being transcribed (counted in the buffers). */
   private previewAudio?: Float32Array;
   private transcribingAudio?: Float32Array;
-  /** How long the last transcription took: the estimate for the next one. */
-  private lastTranscribeMs?: number;
+  /** How long the last preview took: 'auto' previews only while that fits into the pause. */
+  private lastPreviewMs?: number;
+  /** The pause being transcribed ahead of time: the phrase's range, and its job. */
+  private speculation?: Speculation;
+  /** Speculative results of phrases that have ended, by their end sample, until their turn comes. */
+  private readonly speculated = new Map<number, Speculation>();
+  /** Phrases whose speculative text was used, and speculations withdrawn because speech resumed. */
+  speculativeHits = 0;
+  speculativeMisses = 0;
 
   constructor(private readonly options: DictationSessionOptions) {
     if (options.spillDirectory) this.spill = new PhraseSpill(options.spillDirectory);
@@ -229,7 +268,7 @@ export class DictationSession {
     this.options.listener.onCaptureFile?.(this.capture.path, reason);
   }
 
-  /** Starts the microphone and, in parallel, loads the model; resolves when both are ready. */
+  /** Starts the microphone and, in parallel, gets the engine ready; resolves when both are.  */
   async start(): Promise<void> {
     this.trackBuffers();
     this.source = this.options.createPhraseSource((phrase) => this.enqueue(phrase));
@@ -243,9 +282,9 @@ export class DictationSession {
       },
     });
     this.options.onRecorderStarted?.(this.recorder);
-    await this.options.client.ensureModel(this.options.modelPath);
+    await this.options.transcriber.prepare();
     if ((this.options.preview ?? 'auto') !== 'off') {
-      this.previewTimer = setInterval(() => void this.preview(), this.options.previewIntervalMs ?? 1000);
+      this.previewTimer = setInterval(() => void this.preview(), this.options.previewIntervalMs ?? DEFAULT_PREVIEW_INTERVAL_MS);
       this.previewTimer.unref();
     }
   }
@@ -267,30 +306,41 @@ export class DictationSession {
     return !!this.previewTimer && this.previewAffordable();
   }
 
-  /** Whether a preview now fits the budget (always for 'on'; for 'auto', judged by the last transcription). */
+  /** Whether a preview now fits the budget (always for 'on'; for 'auto', judged by the last preview). */
   private previewAffordable(): boolean {
     if (this.options.preview === 'on') return true;
-    const budget = (this.options.pauseMs ?? 700) * PREVIEW_BUDGET_FRACTION;
-    return this.lastTranscribeMs !== undefined && this.lastTranscribeMs < budget;
+    return this.lastPreviewMs === undefined || this.lastPreviewMs < (this.options.pauseMs ?? 700);
+  }
+
+  /** The worker has nothing of this dictation's to do but previews. */
+  private get workerFree(): boolean {
+    return !this.processing && this.queue.length === 0 && !this.speculation && this.speculated.size === 0;
   }
 
   private async preview(): Promise<void> {
-    if (this.previewRunning || this.processing || this.queue.length > 0 || this.stopped || !this.previewAffordable()) return;
-    const audio = this.source?.currentPhrase();
+    if (this.previewJob || !this.workerFree || this.stopped || this.suspended || !this.previewAffordable()) return;
+    const source = this.source;
+    const onset = source?.speechStartSample;
+    if (!source || onset === undefined || (source.pauseSoFarMs ?? 0) >= PREVIEW_QUIET_MS) return;
+    const audio = source.currentPhrase();
     if (!audio || audio.length < PREVIEW_MIN_SAMPLES) return;
-    this.previewRunning = true;
+    const job = new AbortController();
+    this.previewJob = job;
     this.previewAudio = audio;
+    const speechStartedAt = this.wallClockOf(onset);
     try {
-      const result = await this.options.client.transcribe(audio, this.options.transcribeOptions());
-      this.lastTranscribeMs = result.elapsedMs;
-      // A phrase that finished meanwhile replaces the preview; a stale preview must not flash up after it.
-      if (!this.stopped && !this.processing && this.queue.length === 0 && this.source?.currentPhrase()) {
-        this.options.listener.onPartialText?.(result.text.trim());
+      const result = await this.options.transcriber.transcribe(audio, { ...this.options.transcribeOptions(), priority: 'preview' }, undefined, job.signal);
+      if (result.cancelled) return;
+      this.lastPreviewMs = result.elapsedMs;
+      // A phrase that ended (or paused) meanwhile has its own text coming; a stale preview must not flash up.
+      const text = this.options.acceptText(result.text, { samples: audio, endMs: 0, speechMs: 0, speechDbfs: -Infinity });
+      if (text && !job.signal.aborted && !this.stopped && source.speechStartSample === onset) {
+        this.options.listener.onPartialText?.({ text, speechStartedAt });
       }
     } catch {
       // A failed preview is not worth reporting: the final transcription of the phrase follows.
     } finally {
-      this.previewRunning = false;
+      if (this.previewJob === job) this.previewJob = undefined;
       this.previewAudio = undefined;
     }
   }
@@ -298,9 +348,49 @@ export class DictationSession {
   stopPreview(): void {
     if (this.previewTimer) clearInterval(this.previewTimer);
     this.previewTimer = undefined;
+    this.withdrawPreview();
   }
 
-  get recorderPid(): number | undefined {
+  private withdrawPreview(): void {
+    this.previewJob?.abort();
+    this.previewJob = undefined;
+  }
+
+  /** Wall-clock time of a stream position (samples since the session started). */
+  private wallClockOf(sample: number): number {
+    return Date.now() - ((this.samplesSeen - sample) / SAMPLE_RATE) * 1000;
+  }
+
+  /**
+   * Called after every piece of audio: a pause that has lasted `speculateAfterMs` gets its phrase transcribed now,
+   * if the worker has nothing else of ours to do; a speculation whose pause ended in more speech is withdrawn.
+   */
+  private speculate(): void {
+    const after = this.options.speculateAfterMs ?? DEFAULT_SPECULATE_AFTER_MS;
+    const source = this.source;
+    if (after <= 0 || !source?.tentativePhrase) return;
+    const pausing = (source.pauseSoFarMs ?? 0) >= after;
+    const tentative = pausing ? source.tentativePhrase() : undefined;
+    const current = this.speculation;
+    if (current && (!tentative || !sameRange(current.phrase, tentative))) {
+      // Speech resumed (the phrase will be longer), or the phrase ended and was claimed by enqueue().
+      this.speculation = undefined;
+      if (!current.claimed) {
+        current.job.abort();
+        this.speculativeMisses++;
+      }
+    }
+    if (!tentative || this.speculation || this.suspended || this.stopped || this.processing || this.queue.length > 0) return;
+    this.withdrawPreview();
+    const job = new AbortController();
+    const options = { ...this.options.transcribeOptions(), initialPrompt: this.promptText() };
+    const result = this.options.transcriber.transcribe(tentative.samples, options, undefined, job.signal);
+    // Settled here too, so a withdrawn job's rejection is never unhandled.
+    result.catch(() => undefined);
+    this.speculation = { phrase: { startSample: tentative.startSample, endSample: tentative.endSample }, job, result, claimed: false };
+  }
+
+    get recorderPid(): number | undefined {
     return this.recorder?.pid;
   }
 
@@ -341,6 +431,10 @@ export class DictationSession {
     this.cancelled = true;
     this.stopped = true;
     this.stopPreview();
+    this.speculation?.job.abort();
+    for (const speculation of this.speculated.values()) speculation.job.abort();
+    this.speculation = undefined;
+    this.speculated.clear();
     this.recorder?.kill();
     this.queue.clear();
     for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -376,10 +470,17 @@ export class DictationSession {
     this.samplesSeen += samples.length;
     this.options.listener.onAudio?.(samples);
     this.source?.push(samples);
+    this.speculate();
   }
 
   private enqueue(phrase: Phrase): void {
     if (this.cancelled) return;
+    this.withdrawPreview();
+    const speculation = this.speculation;
+    if (speculation && sameRange(speculation.phrase, phrase) && phrase.endSample !== undefined) {
+      speculation.claimed = true;
+      this.speculated.set(phrase.endSample, speculation);
+    }
     // The segmenter notices the end of speech only after the pause; count that wait in the latency.
     const speechEndedAt = Date.now() - Math.max(0, this.elapsedMs - phrase.endMs);
     this.queue.add(phrase, speechEndedAt, { disk: this.capture?.rangeOf(phrase), toDisk: this.suspended });
@@ -409,16 +510,21 @@ export class DictationSession {
   }
 
   private async transcribe(phrase: Phrase, speechEnded: number): Promise<void> {
-    const options = { ...this.options.transcribeOptions(), initialPrompt: this.previousText.slice(-200) || undefined };
     this.transcribingAudio = phrase.samples;
     try {
-      const result = await this.options.client.transcribe(phrase.samples, options);
-      this.lastTranscribeMs = result.elapsedMs;
-      if (this.cancelled || result.cancelled) return;
+      const ahead = phrase.endSample !== undefined ? this.speculated.get(phrase.endSample) : undefined;
+      if (ahead) this.speculated.delete(phrase.endSample!);
+      let result = ahead ? await ahead.result.catch(() => undefined) : undefined;
+      const speculative = !!result && !result.cancelled;
+      if (speculative) this.speculativeHits++;
+      else result = await this.options.transcriber.transcribe(phrase.samples, { ...this.options.transcribeOptions(), initialPrompt: this.promptText() });
+      if (this.cancelled || !result || result.cancelled) return;
       const text = this.options.acceptText(result.text, phrase);
       if (!text) return;
       this.previousText = text;
-      await this.options.listener.onPhraseText({ text, phrase, latencyMs: Date.now() - speechEnded, speechEndedAt: speechEnded, transcribeMs: result.elapsedMs });
+      await this.options.listener.onPhraseText({
+        text, phrase, latencyMs: Date.now() - speechEnded, speechEndedAt: speechEnded, transcribeMs: result.elapsedMs, speculative, fallback: result.fallback,
+      });
     } catch (error) {
       this.options.listener.onError(error as Error);
     } finally {
@@ -426,8 +532,26 @@ export class DictationSession {
     }
   }
 
+  /** The end of the previous phrase, which keeps casing and vocabulary consistent across phrases. */
+  private promptText(): string | undefined {
+    return this.previousText.slice(-200) || undefined;
+  }
+
   private whenIdle(): Promise<void> {
     if ((!this.processing && this.queue.length === 0) || this.cancelled) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
+}
+
+interface Speculation {
+  /** The range of the phrase (its samples went to the worker). */
+  phrase: Pick<Phrase, 'startSample' | 'endSample'>;
+  job: AbortController;
+  result: Promise<TranscribeResult>;
+  /** The phrase ended as speculated and waits in the queue for this result. */
+  claimed: boolean;
+}
+
+function sameRange(a: Pick<Phrase, 'startSample' | 'endSample'>, b: Pick<Phrase, 'startSample' | 'endSample'>): boolean {
+  return a.startSample !== undefined && a.startSample === b.startSample && a.endSample === b.endSample;
 }
