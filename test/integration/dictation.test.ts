@@ -66,25 +66,39 @@ suite('Dictation through the virtual microphone', function () {
     assert.equal(editor.document.getText(), '');
   });
 
-  test('shows a live preview of the phrase being spoken, replaced by the final text', async () => {
+  test('by default (auto) a live preview follows a long phrase and the final text replaces it, one undo step per phrase', async () => {
     const dictation = await api();
-    await setSetting('livePreview', 'on');
+    assert.equal(vscode.workspace.getConfiguration('offlineDictation').get('livePreview'), 'auto');
+    const editor = await freshEditor('');
+    const previews: { text: string; shownAt: number }[] = [];
+    const afterPhrase: string[] = [];
+    let firstDeliveredAt = Infinity;
+    const listeners = [
+      dictation.controller.onDidShowPreview((p) => previews.push({ text: p.text, shownAt: p.shownAt })),
+      dictation.controller.onDidDeliverPhrase((p) => {
+        firstDeliveredAt = Math.min(firstDeliveredAt, p.deliveredAt);
+        afterPhrase.push(editor.document.getText());
+      }),
+    ];
     try {
-      const editor = await freshEditor('');
       await vscode.commands.executeCommand('offlineDictation.start');
-      const previews = new Set<string>();
-      const poll = setInterval(() => dictation.controller.preview.current && previews.add(dictation.controller.preview.current), 50);
-      await play(clip('p02_librivox_sense_and_sensibility_0870').wav);
+      // 8.7 s of continuous read speech: one long phrase.
+      await play(clip('p14_librispeech_1995-1837-0001').wav);
       await vscode.commands.executeCommand('offlineDictation.stop');
-      clearInterval(poll);
-      assert.ok(previews.size >= 1, 'a preview was shown while speaking');
-      assert.equal(dictation.controller.preview.current, '', 'the preview is gone once the final text is in');
-      const finalText = editor.document.getText();
-      assert.ok(finalText.length > 20);
-      assert.ok([...previews].some((p) => wordErrorRate(finalText, p).wer < 0.9), `previews resemble the final text: ${[...previews].join(' | ')}`);
     } finally {
-      await setSetting('livePreview', undefined);
+      for (const listener of listeners) listener.dispose();
     }
+    const finalText = editor.document.getText();
+    assert.ok(afterPhrase.length >= 1 && finalText.length > 40, `dictated: ${finalText}`);
+    assert.ok(previews.length >= 3, `previews kept coming while the phrase was spoken: ${previews.map((p) => p.text).join(' | ')}`);
+    assert.equal(dictation.controller.preview.current, '', 'the preview is gone once the final text is in');
+    // The last preview before the first phrase's text: the phrase as spoken so far, a word or two short at most.
+    const lastPreview = previews.filter((p) => p.shownAt < firstDeliveredAt).at(-1)!.text;
+    const firstPhrase = afterPhrase[0];
+    assert.ok(wordErrorRate(firstPhrase, lastPreview).wer < 0.5, `last preview "${lastPreview}" vs final "${firstPhrase}"`);
+    // Previews are decorations, never edits: one undo removes exactly the last phrase.
+    await vscode.commands.executeCommand('undo');
+    assert.equal(editor.document.getText(), afterPhrase.length >= 2 ? afterPhrase[afterPhrase.length - 2] : '');
   });
 
   test('over an artificially low memory limit, dictation goes on in the critical tier without losing a word', async () => {
