@@ -1,9 +1,11 @@
 // Runs inside a real VS Code extension host (started by bench/dictation/run.mjs): dictates each clip played in
 // real time into the virtual microphone and records, per phrase, the delay from the end of speech to the text
-// being in the editor.
+// being in the editor, and every live preview shown; each phrase's audio is written to a WAV for whisper.cpp's CLI.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { encodePcm16Wav } from '../../src/core/audio/wav';
 import type { DictationApi } from '../../src/extension';
 
 const play = (wav: string) =>
@@ -20,9 +22,16 @@ export async function run(): Promise<void> {
   await config.update('modelPath', process.env.DICTATION_BENCH_MODEL, vscode.ConfigurationTarget.Global);
   await config.update('recorder.program', 'sox', vscode.ConfigurationTarget.Global);
   const api = (await vscode.extensions.getExtension<DictationApi>('offline-dictation.offline-dictation')!.activate()) as DictationApi;
-  const phrases: { clip: string; latencyMs: number; transcribeMs: number; audioMs: number; text: string }[] = [];
+  const phraseDir = process.env.DICTATION_BENCH_PHRASES!;
+  const phrases: { clip: string; latencyMs: number; transcribeMs: number; audioMs: number; text: string; speculative: boolean; fallback?: string; wav: string }[] = [];
+  const previews: { clip: string; speechStartedAt: number; shownAt: number; text: string }[] = [];
   let current = '';
-  api.controller.onDidDeliverPhrase((p) => phrases.push({ clip: current, latencyMs: p.deliveredAt - p.speechEndedAt, transcribeMs: p.transcribeMs, audioMs: (p.phrase.samples.length / 16000) * 1000, text: p.text }));
+  api.controller.onDidDeliverPhrase((p) => {
+    const wav = join(phraseDir, `phrase-${String(phrases.length + 1).padStart(3, '0')}.wav`);
+    writeFileSync(wav, encodePcm16Wav(p.phrase.samples, 16000));
+    phrases.push({ clip: current, latencyMs: p.deliveredAt - p.speechEndedAt, transcribeMs: p.transcribeMs, audioMs: (p.phrase.samples.length / 16000) * 1000, text: p.text, speculative: p.speculative, fallback: p.fallback, wav });
+  });
+  api.controller.onDidShowPreview((p) => previews.push({ clip: current, speechStartedAt: p.speechStartedAt, shownAt: p.shownAt, text: p.text }));
   const texts: Record<string, string> = {};
   for (const clip of clips) {
     const document = await vscode.workspace.openTextDocument({ content: '' });
@@ -37,7 +46,12 @@ export async function run(): Promise<void> {
     texts[clip.name] = document.getText();
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   }
-  writeFileSync(process.env.DICTATION_BENCH_OUT!, JSON.stringify({ threads: await threads(), phrases, texts }, null, 2));
+  const stats = await api.client.stats();
+  const settings = vscode.workspace.getConfiguration('offlineDictation');
+  writeFileSync(process.env.DICTATION_BENCH_OUT!, JSON.stringify({
+    threads: await threads(), pauseMs: settings.get<number>('pauseMs', 700), livePreview: settings.get<string>('livePreview', 'auto'),
+    worker: stats, phrases, previews, texts,
+  }, null, 2));
 }
 
 async function threads(): Promise<number> {

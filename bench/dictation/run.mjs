@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench:dictation`: the public clips are played in real time into the virtual microphone while the real
 // extension dictates in a real VS Code; for every phrase we record the delay from the end of speech to the text
-// being in the editor. Side by side: whisper.cpp's own CLI, built from the same sources with the same flags, same
-// model and threads, transcribing each clip file. Results: bench/results/dictation.{json,md,svg}.
+// being in the editor, and when its first live preview showed. Side by side: whisper.cpp's own CLI, built from the
+// same sources with the same flags, same model and threads, on each phrase's audio with the full 30-s window (the
+// transcription-time ratio) and on each whole clip (its word error rate). Results: bench/results/dictation.{json,md,svg}.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startVirtualMic, stopVirtualMic } from '../../test/host/virtualMic.mjs';
 import { buildBenchSubjects } from '../buildSubjects.mjs';
 import { median, percentile, runContext } from '../report.mjs';
+import { aggregateWer, wordErrorRate } from '../../src/core/text/wer.ts';
 import { barChartSvg } from '../svgChart.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '../../..');
@@ -23,29 +25,58 @@ const { variant, whisperCli: cli } = buildBenchSubjects(root);
 
 const work = mkdtempSync(join(tmpdir(), 'bench-dictation-'));
 const out = join(work, 'phrases.json');
+const phraseDir = join(work, 'phrases');
+mkdirSync(phraseDir);
 const micEnv = startVirtualMic();
 if (!micEnv) throw new Error('bench:dictation needs PulseAudio for the virtual microphone');
 try {
   execFileSync(process.execPath, [join(root, 'test/host/code-test-host.js'), join(root, 'test/fixtures/workspace'),
     `--extensionDevelopmentPath=${root}`, `--extensionTestsPath=${join(root, 'dist/bench/dictationInHost.js')}`, `--user-data-dir=${join(work, 'ud')}`],
-  { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...micEnv, DICTATION_BENCH_OUT: out, DICTATION_BENCH_MODEL: model, DICTATION_BENCH_CLIPS: JSON.stringify(clips) } });
+  { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...micEnv, DICTATION_BENCH_OUT: out, DICTATION_BENCH_MODEL: model, DICTATION_BENCH_CLIPS: JSON.stringify(clips), DICTATION_BENCH_PHRASES: phraseDir } });
 } finally {
   stopVirtualMic();
 }
 const inHost = JSON.parse(readFileSync(out, 'utf8'));
-rmSync(work, { recursive: true, force: true });
 const threads = inHost.threads;
+const cliArgs = ['-m', model, '-t', String(threads), '-bs', '1', '-bo', '1', '-nf', '-l', 'en'];
+
+/** whisper.cpp's CLI on a WAV: wall time, and its own transcription time (total less model load) from its timings. */
+function runCli(wav, extra = []) {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(cli, [...cliArgs, '-f', wav, ...extra], { encoding: 'utf8' });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (r.status !== 0) throw new Error(`whisper-cli failed on ${wav}: ${r.stderr}`);
+  const timing = (name) => Number(new RegExp(`${name} time =\\s*([\\d.]+) ms`).exec(r.stderr)?.[1]);
+  return { wallMs, transcribeMs: timing('total') - timing('load'), stdout: r.stdout };
+}
+
+// Every phrase the extension transcribed, through the CLI with the full 30-s window (its default).
+const phraseRows = inHost.phrases.map((p) => {
+  // Without -np: the CLI prints its timings only then.
+  const cliMs = Array.from({ length: runs }, () => runCli(p.wav, ['-nt']).transcribeMs);
+  return { ...p, wav: basename(p.wav), cliFullWindowMs: Math.round(median(cliMs)), ratio: +(p.transcribeMs / median(cliMs)).toFixed(3) };
+});
+rmSync(work, { recursive: true, force: true });
+
+// Speech start → first preview of each phrase (previews of one phrase share their speech start, to within a frame).
+const previewGroups = [];
+for (const p of inHost.previews) {
+  const group = previewGroups.find((g) => g.clip === p.clip && Math.abs(g.speechStartedAt - p.speechStartedAt) < 100);
+  if (group) group.shown.push(p.shownAt);
+  else previewGroups.push({ clip: p.clip, speechStartedAt: p.speechStartedAt, shown: [p.shownAt] });
+}
+const firstPreviewMs = previewGroups.map((g) => Math.min(...g.shown) - g.speechStartedAt);
+const previewIntervalsMs = previewGroups.flatMap((g) => g.shown.slice(1).map((t, i) => t - g.shown[i]));
 
 const results = clips.map((clip) => {
-  const phrases = inHost.phrases.filter((p) => p.clip === clip.name);
+  const phrases = phraseRows.filter((p) => p.clip === clip.name);
   const cliMs = [];
-  for (let i = 0; i < runs; i++) {
-    const started = process.hrtime.bigint();
-    const r = spawnSync(cli, ['-m', model, '-f', clip.wav, '-t', String(threads), '-bs', '1', '-bo', '1', '-nt', '-np', '-l', 'en'], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`whisper-cli failed on ${clip.name}: ${r.stderr}`);
-    cliMs.push(Number(process.hrtime.bigint() - started) / 1e6);
-  }
+  for (let i = 0; i < runs; i++) cliMs.push(runCli(clip.wav, ['-nt', '-np']).wallMs);
+  // The CLI's text of the whole clip, with timestamps on (as the extension decodes; -nt loses words on some clips).
+  const cliText = runCli(clip.wav, ['-np']).stdout.split('\n').map((l) => l.replace(/^\[[^\]]*\]\s*/, '')).join(' ').trim();
+  const reference = readFileSync(clip.wav.replace(/\.wav$/, '.txt'), 'utf8');
   const audioMs = Number(readFileSync(clip.wav).readUInt32LE(40)) / 32;
+  const text = inHost.texts[clip.name];
   return {
     clip: clip.name,
     audioMs: Math.round(audioMs),
@@ -53,48 +84,76 @@ const results = clips.map((clip) => {
     lastPhraseLatencyMs: phrases.length ? Math.round(phrases[phrases.length - 1].latencyMs) : null,
     medianPhraseLatencyMs: phrases.length ? Math.round(median(phrases.map((p) => p.latencyMs))) : null,
     transcribeMs: Math.round(phrases.reduce((s, p) => s + p.transcribeMs, 0)),
+    cliFullWindowMs: Math.round(phrases.reduce((s, p) => s + p.cliFullWindowMs, 0)),
     whisperCliMs: Math.round(median(cliMs)),
-    text: inHost.texts[clip.name],
+    previews: previewGroups.filter((g) => g.clip === clip.name).reduce((n, g) => n + g.shown.length, 0),
+    text,
+    cliText,
+    score: wordErrorRate(reference, text),
+    cliScore: wordErrorRate(reference, cliText),
   };
 });
-const latencies = inHost.phrases.map((p) => p.latencyMs);
+const latencies = phraseRows.map((p) => p.latencyMs);
+const percent = (scores) => +(aggregateWer(scores).wer * 100).toFixed(2);
 const summary = {
   ...runContext(),
   model: basename(model),
   addonVariant: variant,
   threads,
+  pauseMs: inHost.pauseMs,
+  livePreview: inHost.livePreview,
   phrases: latencies.length,
+  phrasesPerClip: Object.fromEntries(results.map((r) => [r.clip, r.phrases])),
   medianLatencyMs: Math.round(median(latencies)),
   p90LatencyMs: Math.round(percentile(latencies, 90)),
+  speculativePhrases: phraseRows.filter((p) => p.speculative).length,
+  medianFirstPreviewMs: Math.round(median(firstPreviewMs)),
+  phrasesWithPreview: previewGroups.length,
+  previewsShown: inHost.previews.length,
+  medianPreviewIntervalMs: Math.round(median(previewIntervalsMs)),
+  transcribeToCliRatio: +median(phraseRows.map((p) => p.ratio)).toFixed(3),
+  medianPhraseTranscribeMs: Math.round(median(phraseRows.map((p) => p.transcribeMs))),
+  medianPhraseCliFullWindowMs: Math.round(median(phraseRows.map((p) => p.cliFullWindowMs))),
+  werExtension: percent(results.map((r) => r.score)),
+  werCli: percent(results.map((r) => r.cliScore)),
+  fallbacks: inHost.worker?.windowFallbacks ?? null,
+  fallbacksByGuard: inHost.worker?.windowFallbacksByGuard ?? null,
+  fittedWindowJobs: inHost.worker?.fittedWindowJobs ?? null,
+  previewsAborted: inHost.worker?.jobsAborted ?? null,
   medianWhisperCliMs: Math.round(median(results.map((r) => r.whisperCliMs))),
-  medianTranscribeMsPerClip: Math.round(median(results.map((r) => r.transcribeMs))),
-  ratioTranscribeToCli: +(results.reduce((s, r) => s + r.transcribeMs, 0) / results.reduce((s, r) => s + r.whisperCliMs, 0)).toFixed(2),
 };
 mkdirSync(join(root, 'bench/results'), { recursive: true });
-writeFileSync(join(root, 'bench/results/dictation.json'), JSON.stringify({ summary, results }, null, 2) + '\n');
-const table = results.map((r) => `| ${r.clip} | ${(r.audioMs / 1000).toFixed(1)} | ${r.phrases} | ${r.medianPhraseLatencyMs ?? '—'} | ${r.lastPhraseLatencyMs ?? '—'} | ${r.transcribeMs} | ${r.whisperCliMs} |`).join('\n');
+writeFileSync(join(root, 'bench/results/dictation.json'), JSON.stringify({ summary, results: results.map(({ score, cliScore, ...r }) => ({ ...r, wordErrors: score.substitutions + score.deletions + score.insertions, cliWordErrors: cliScore.substitutions + cliScore.deletions + cliScore.insertions })), phrases: phraseRows }, null, 2) + '\n');
+const table = results.map((r) => `| ${r.clip} | ${(r.audioMs / 1000).toFixed(1)} | ${r.phrases} | ${r.medianPhraseLatencyMs ?? '—'} | ${r.lastPhraseLatencyMs ?? '—'} | ${r.transcribeMs} | ${r.cliFullWindowMs} | ${r.previews} | ${r.score.substitutions + r.score.deletions + r.score.insertions} | ${r.cliScore.substitutions + r.cliScore.deletions + r.cliScore.insertions} |`).join('\n');
 writeFileSync(join(root, 'bench/results/dictation.md'), `# Dictation latency (${summary.date.slice(0, 10)})
 
-${summary.machine}; model ${summary.model}; ${summary.addonVariant} build; ${summary.threads} threads; greedy decoding.
-End of speech → text in the editor, over ${summary.phrases} phrases: **median ${summary.medianLatencyMs} ms, p90 ${summary.p90LatencyMs} ms**
-(this includes the ${700} ms pause that ends a phrase). whisper.cpp's CLI (same sources, flags, model, threads) needs a median
-${summary.medianWhisperCliMs} ms per clip file (process start and model load included); the extension's own transcription time per
-clip is ${summary.ratioTranscribeToCli}× the CLI's.
+${summary.machine}; model ${summary.model}; ${summary.addonVariant} build; ${summary.threads} threads; greedy decoding; live preview \`${summary.livePreview}\`.
+The ${clips.length} public clips played in real time into the virtual microphone while the extension dictates in a real VS Code.
 
-| clip | audio s | phrases | median phrase latency ms | last phrase latency ms | extension transcribe ms | whisper-cli ms |
-|---|---|---|---|---|---|---|
+| | value |
+|---|---|
+| end of speech → text in the editor, median / p90 over ${summary.phrases} phrases (the pause that ends a phrase is ${summary.pauseMs} ms) | **${summary.medianLatencyMs} / ${summary.p90LatencyMs} ms** |
+| phrases whose text was transcribed during the pause (speculatively) | ${summary.speculativePhrases} of ${summary.phrases} |
+| speech start → first live preview, median over ${summary.phrasesWithPreview} phrases | ${summary.medianFirstPreviewMs} ms |
+| previews shown; median time between two previews of a phrase | ${summary.previewsShown}; ${summary.medianPreviewIntervalMs} ms |
+| transcription time per phrase: extension (fitted window) / whisper.cpp CLI on the same phrase WAV (full window, total less model load), median of per-phrase ratios | ${summary.transcribeToCliRatio} (${summary.medianPhraseTranscribeMs} ms / ${summary.medianPhraseCliFullWindowMs} ms) |
+| WER: text in the editor / whisper.cpp CLI on the whole clips (same model, threads, greedy, no fallback) | ${summary.werExtension} % / ${summary.werCli} % |
+| full-window fallbacks (window guards) / fitted-window jobs; previews aborted for a final | ${summary.fallbacks} / ${summary.fittedWindowJobs}; ${summary.previewsAborted} |
+
+| clip | audio s | phrases | median phrase latency ms | last phrase latency ms | extension transcribe ms | CLI full window ms (same phrases) | previews | word errors | CLI word errors |
+|---|---|---|---|---|---|---|---|---|---|
 ${table}
 
 ![chart](dictation.svg)
 `);
 writeFileSync(join(root, 'bench/results/dictation.svg'), barChartSvg({
-  title: 'End of speech → text in editor (extension) vs whisper.cpp CLI on the same clip',
+  title: 'Per clip: end of speech → text (last phrase), and transcription time: extension vs whisper.cpp CLI on the same phrases',
   unit: 'milliseconds',
   categories: results.map((r) => r.clip.replace(/^p(\d+)_.*/, 'p$1')),
   series: [
     { name: 'extension: last phrase latency', values: results.map((r) => r.lastPhraseLatencyMs ?? NaN) },
     { name: 'extension: transcription time', values: results.map((r) => r.transcribeMs) },
-    { name: 'whisper-cli: whole clip', values: results.map((r) => r.whisperCliMs) },
+    { name: 'whisper-cli: same phrases, full window', values: results.map((r) => r.cliFullWindowMs) },
   ],
 }));
 console.log(JSON.stringify(summary, null, 2));

@@ -160,7 +160,7 @@ export class DictationController implements vscode.Disposable {
     const session = new DictationSession({
       recorder,
       transcriber: new LocalTranscriber(this.client, modelPath),
-      transcribeOptions: () => ({ language: this.models.languageFor(modelPath, this.config.settings.language), threads: this.config.threads, beamSize: 1, audioContext: 'fit' }),
+      transcribeOptions: () => ({ language: this.models.languageFor(modelPath, this.config.settings.language), threads: this.config.threads, beamSize: 1, audioContext: 'fit', timestamps: false }),
       createPhraseSource: (emit) => this.pipeline.createPhraseSource(this.config.settings.pauseMs, emit),
       acceptText: (text, phrase) => this.pipeline.acceptText(text, phrase),
       onRecorderStarted: (r) => this.registerRecorder(r),

@@ -86,7 +86,7 @@ describe('speculative finalisation with real speech and the real model', { skip:
     const session = new DictationSession({
       recorder: fakeMic(rawPcm(audio)),
       transcriber: new LocalTranscriber(client, modelPath),
-      transcribeOptions: () => ({ language: 'en', threads: 2, beamSize: 1, audioContext: 'fit' }),
+      transcribeOptions: () => ({ language: 'en', threads: 2, beamSize: 1, audioContext: 'fit', timestamps: false }),
       createPhraseSource: (emit) => pipeline.createPhraseSource(700, (phrase) => {
         emitted++;
         emit(phrase);

@@ -51,6 +51,8 @@ describe('window guards', () => {
     assert.equal(windowGuardTrip({ text: 'the the the the end' }, seconds(4)), 'repetition');
     assert.equal(windowGuardTrip({ text: 'ask not, ask not, ask not' }, seconds(4)), 'repetition');
     assert.equal(windowGuardTrip({ text: 'I will go and I will go and I will go and' }, seconds(8)), 'repetition');
+    assert.equal(windowGuardTrip({ text: 'Ask not! Ask not!' }, seconds(2.2)), 'repetition', 'the whole text a run said twice');
+    assert.equal(windowGuardTrip({ text: 'No, no.' }, seconds(1)), undefined, 'a word said twice is speech');
   });
 
   it('counts runs of repeated n-grams', () => {

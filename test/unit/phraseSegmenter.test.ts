@@ -27,6 +27,30 @@ function segment(audio: Float32Array, config = {}, chunk = 1234): SegmentedPhras
 const noise = (seconds: number, dbfs: number, seed = 1) => whiteNoise(Math.round(seconds * 16000), dbfs, seed);
 
 describe('PhraseSegmenter', () => {
+  it('during a pause offers the phrase to come: the same start and speech, and from the trail on the same samples', () => {
+    const speech = loadClip('p07_pocketsphinx_goforward');
+    const audio = concat(noise(1.5, -60), speech, noise(1.5, -60, 2));
+    const emitted: SegmentedPhrase[] = [];
+    const segmenter = new PhraseSegmenter((p) => emitted.push(p), { pauseMs: 700 });
+    const offered: { pauseMs: number; phrase: SegmentedPhrase }[] = [];
+    for (let at = 0; at < audio.length && emitted.length === 0; at += 480) {
+      segmenter.push(audio.subarray(at, at + 480));
+      const tentative = segmenter.tentativePhrase();
+      if (tentative && emitted.length === 0) offered.push({ pauseMs: segmenter.pauseSoFarMs, phrase: tentative });
+      if (segmenter.pauseSoFarMs === 0) assert.equal(tentative, undefined, 'nothing is offered while speech goes on');
+    }
+    assert.equal(emitted.length, 1);
+    const [phrase] = emitted;
+    // Offers during the last, completed pause (earlier pauses within the words may have been offered too).
+    const last = offered.filter((o) => o.phrase.endMs === phrase.endMs);
+    assert.ok(last.length >= 10, `offered through the pause (${last.length})`);
+    for (const { pauseMs, phrase: t } of last) {
+      assert.equal(t.startSample, phrase.startSample);
+      if (pauseMs >= 400) assert.deepEqual(t.samples, phrase.samples, `identical once the 400-ms trail is complete (${pauseMs} ms)`);
+      else assert.ok(t.samples.length < phrase.samples.length && t.samples.every((v, i) => v === phrase.samples[i]), 'a prefix of the phrase before that');
+    }
+  });
+
   it('never makes a phrase from digital silence or steady background noise', () => {
     assert.deepEqual(segment(new Float32Array(16000 * 10)), []);
     assert.deepEqual(segment(noise(10, -45)), []);

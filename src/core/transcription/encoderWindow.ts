@@ -76,6 +76,8 @@ export function windowGuardTrip(
   if (words.length > limits.maxWordsPerSecond * seconds) return 'words-per-second';
   if (longestRepeat(words, 1) >= limits.maxWordRepeats) return 'repetition';
   for (let n = 2; n <= 4; n++) if (longestRepeat(words, n) >= limits.maxPhraseRepeats) return 'repetition';
+  // "Ask not! Ask not!" from "ask not": the whole text one run of words said twice or more.
+  for (let n = 2; n <= words.length / 2; n++) if (words.length % n === 0 && longestRepeat(words, n) === words.length / n) return 'repetition';
   return undefined;
 }
 

@@ -169,12 +169,13 @@ export class PhraseSegmenter {
   }
 
   /**
-   * While the speaker pauses, the phrase exactly as it will be emitted if the pause lasts (same samples, same range):
-   * dictation transcribes it before the pause is over. Undefined while speech goes on, before the trail is complete,
-   * or when the phrase is too short to be speech.
+   * While the speaker pauses, the phrase as it will be emitted if the pause lasts: the same start and the same speech
+   * (its last loud frame, `endMs`), with as much of the trail as has been heard (at most `trailMs` of quiet, so from
+   * then on exactly the phrase to come). Dictation transcribes it before the pause is over. Undefined while speech
+   * goes on, or when the phrase holds too little speech.
    */
   tentativePhrase(): SegmentedPhrase | undefined {
-    if (!this.inSpeech || this.quietRun * FRAME_MS < this.config.trailMs) return undefined;
+    if (!this.inSpeech || this.quietRun === 0) return undefined;
     return this.phraseOf(this.phraseStart, this.phraseEndAfterPause());
   }
 

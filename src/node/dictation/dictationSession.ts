@@ -2,8 +2,9 @@
 // phrase is transcribed by the Whisper worker while the person keeps speaking. Phrases are transcribed strictly in
 // order, one at a time; their text is handed out in order. No vscode here: the editor side listens to events.
 // Speculative finalisation: once a pause has lasted a few hundred milliseconds, the phrase as it will be if the pause
-// lasts is already being transcribed; if the pause completes, that text is used at once, and if speech resumes the
-// job is withdrawn and the longer phrase is transcribed when it ends. Live previews transcribe the phrase being
+// lasts (the same speech; only the quiet after it may still grow) is already being transcribed; if the pause
+// completes, that text is used at once, and if speech resumes the job is withdrawn and the longer phrase is
+// transcribed when it ends. Live previews transcribe the phrase being
 // spoken at a low priority: any other job aborts them.
 // Waiting phrases are bounded in memory (PhraseQueue: a ring, overflow to spill files); in file capture mode the
 // recording also goes to a private temp WAV and waiting phrases are ranges of it (FileCapture).
@@ -25,7 +26,7 @@ export interface PhraseSource {
   currentPhrase(): Float32Array | undefined;
   /** Ends the current phrase at once (on stop) and emits it if it holds speech. */
   flush(): void;
-  /** While the speaker pauses: the phrase exactly as it will be emitted if the pause lasts (see PhraseSegmenter). */
+  /** While the speaker pauses: the phrase's speech as it will be emitted if the pause lasts (see PhraseSegmenter). */
   tentativePhrase?(): Phrase | undefined;
   /** Milliseconds the current phrase has been pausing (0 while speech goes on). */
   readonly pauseSoFarMs?: number;
@@ -102,8 +103,8 @@ export interface DictationSessionOptions {
   /** The pause that ends a phrase (ms); the budget a preview must fit in. */
   pauseMs?: number;
   /**
-   * Milliseconds into a pause at which the phrase is transcribed speculatively (default 400, and never before the
-   * segmenter's trail is complete; 0: never). Shorter wastes work on pauses within a sentence, longer delays the text.
+   * Milliseconds into a pause at which the phrase is transcribed speculatively (default 300; 0: never). Shorter
+   * wastes work on pauses within a sentence, longer delays the text.
    */
   speculateAfterMs?: number;
   /**
@@ -128,8 +129,8 @@ const PREVIEW_MIN_SAMPLES = 12800;
 /** A pause this long stops previews of the phrase: its speculative transcription is due. */
 const PREVIEW_QUIET_MS = 150;
 const DEFAULT_PREVIEW_INTERVAL_MS = 500;
-/** The segmenter's trail: the phrase's final audio exists only from then on. */
-const DEFAULT_SPECULATE_AFTER_MS = 400;
+/** Measured: bench/results/dictation.md (a pause within a sentence seldom reaches it; the text is then ready in time). */
+const DEFAULT_SPECULATE_AFTER_MS = 300;
 const SAMPLE_RATE = 16000;
 const PCM16 = { format: 'pcm', bitsPerSample: 16 } as const;
 /**
@@ -372,7 +373,7 @@ export class DictationSession {
     const pausing = (source.pauseSoFarMs ?? 0) >= after;
     const tentative = pausing ? source.tentativePhrase() : undefined;
     const current = this.speculation;
-    if (current && (!tentative || !sameRange(current.phrase, tentative))) {
+    if (current && (!tentative || !sameSpeech(current.phrase, tentative))) {
       // Speech resumed (the phrase will be longer), or the phrase ended and was claimed by enqueue().
       this.speculation = undefined;
       if (!current.claimed) {
@@ -387,7 +388,7 @@ export class DictationSession {
     const result = this.options.transcriber.transcribe(tentative.samples, options, undefined, job.signal);
     // Settled here too, so a withdrawn job's rejection is never unhandled.
     result.catch(() => undefined);
-    this.speculation = { phrase: { startSample: tentative.startSample, endSample: tentative.endSample }, job, result, claimed: false };
+    this.speculation = { phrase: { startSample: tentative.startSample, endMs: tentative.endMs }, job, result, claimed: false };
   }
 
     get recorderPid(): number | undefined {
@@ -477,7 +478,7 @@ export class DictationSession {
     if (this.cancelled) return;
     this.withdrawPreview();
     const speculation = this.speculation;
-    if (speculation && sameRange(speculation.phrase, phrase) && phrase.endSample !== undefined) {
+    if (speculation && sameSpeech(speculation.phrase, phrase) && phrase.endSample !== undefined) {
       speculation.claimed = true;
       this.speculated.set(phrase.endSample, speculation);
     }
@@ -544,14 +545,15 @@ export class DictationSession {
 }
 
 interface Speculation {
-  /** The range of the phrase (its samples went to the worker). */
-  phrase: Pick<Phrase, 'startSample' | 'endSample'>;
+  /** Where the phrase's audio starts and its speech ends (its samples went to the worker). */
+  phrase: Pick<Phrase, 'startSample' | 'endMs'>;
   job: AbortController;
   result: Promise<TranscribeResult>;
   /** The phrase ended as speculated and waits in the queue for this result. */
   claimed: boolean;
 }
 
-function sameRange(a: Pick<Phrase, 'startSample' | 'endSample'>, b: Pick<Phrase, 'startSample' | 'endSample'>): boolean {
-  return a.startSample !== undefined && a.startSample === b.startSample && a.endSample === b.endSample;
+/** The same phrase start and the same last loud frame: the same words, whatever quiet follows them. */
+function sameSpeech(a: Pick<Phrase, 'startSample' | 'endMs'>, b: Pick<Phrase, 'startSample' | 'endMs'>): boolean {
+  return a.startSample !== undefined && a.startSample === b.startSample && a.endMs === b.endMs;
 }

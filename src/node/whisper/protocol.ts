@@ -23,6 +23,12 @@ export interface TranscribeOptions {
   /** For 'fit': check the transcript and fall back to the full window (default true); off only to measure. */
   windowGuards?: boolean;
   /**
+   * Decode timestamps (default true). Without them whisper.cpp decodes the audio as one run up to its end; with them
+   * it ends a segment at a timestamp within the last second of the input and drops the words that follow (the end of
+   * a dictated phrase). Files need them for their cues; dictation does not.
+   */
+  timestamps?: boolean;
+  /**
    * 'preview' (a live preview of the phrase being spoken) yields to every other job: it waits behind them in the
    * worker's queue, and a job that arrives while it runs aborts it. Default 'normal'.
    */

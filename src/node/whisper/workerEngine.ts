@@ -58,7 +58,7 @@ export function dictationParams(options: TranscribeOptions, audioContext = typeo
     translate: false,
     // Each phrase is independent audio; carrying decoder context across phrases invites repetition loops.
     no_context: true,
-    no_timestamps: false,
+    no_timestamps: options.timestamps === false,
     single_segment: false,
     suppress_blank: true,
     suppress_non_speech_tokens: true,
