@@ -23,13 +23,13 @@ export async function run(): Promise<void> {
   await config.update('recorder.program', 'sox', vscode.ConfigurationTarget.Global);
   const api = (await vscode.extensions.getExtension<DictationApi>('offline-dictation.offline-dictation')!.activate()) as DictationApi;
   const phraseDir = process.env.DICTATION_BENCH_PHRASES!;
-  const phrases: { clip: string; latencyMs: number; transcribeMs: number; audioMs: number; text: string; speculative: boolean; fallback?: string; wav: string }[] = [];
+  const phrases: { clip: string; latencyMs: number; transcribeMs: number; audioMs: number; text: string; speculative: boolean; fallback?: string; endedBy?: string; wav: string }[] = [];
   const previews: { clip: string; speechStartedAt: number; shownAt: number; text: string }[] = [];
   let current = '';
   api.controller.onDidDeliverPhrase((p) => {
     const wav = join(phraseDir, `phrase-${String(phrases.length + 1).padStart(3, '0')}.wav`);
     writeFileSync(wav, encodePcm16Wav(p.phrase.samples, 16000));
-    phrases.push({ clip: current, latencyMs: p.deliveredAt - p.speechEndedAt, transcribeMs: p.transcribeMs, audioMs: (p.phrase.samples.length / 16000) * 1000, text: p.text, speculative: p.speculative, fallback: p.fallback, wav });
+    phrases.push({ clip: current, latencyMs: p.deliveredAt - p.speechEndedAt, transcribeMs: p.transcribeMs, audioMs: (p.phrase.samples.length / 16000) * 1000, text: p.text, speculative: p.speculative, fallback: p.fallback, endedBy: p.phrase.endedBy, wav });
   });
   api.controller.onDidShowPreview((p) => previews.push({ clip: current, speechStartedAt: p.speechStartedAt, shownAt: p.shownAt, text: p.text }));
   const texts: Record<string, string> = {};

@@ -41,6 +41,7 @@ describe('PhraseSegmenter', () => {
     }
     assert.equal(emitted.length, 1);
     const [phrase] = emitted;
+    assert.equal(phrase.endedBy, 'pause');
     // Offers during the last, completed pause (earlier pauses within the words may have been offered too).
     const last = offered.filter((o) => o.phrase.endMs === phrase.endMs);
     assert.ok(last.length >= 10, `offered through the pause (${last.length})`);
@@ -86,6 +87,7 @@ describe('PhraseSegmenter', () => {
     assert.ok(phrases.length >= 3, `${phrases.length} phrases`);
     for (const p of phrases) assert.ok(p.samples.length <= 10000 * 16 + 480, 'no phrase exceeds the cap');
     for (let i = 1; i < phrases.length; i++) assert.equal(phrases[i].startSample, phrases[i - 1].endSample, 'cuts are contiguous: nothing lost');
+    assert.ok(phrases.slice(0, -1).every((p) => p.endedBy === 'length'), 'cut while speech went on');
     const cutLevels = phrases.slice(0, -1).map((p) => frameDbfs(long, p.endSample - 480, p.endSample));
     for (const level of cutLevels) assert.ok(level < -40, `cut in a quiet frame (${level.toFixed(1)} dBFS)`);
   });
@@ -99,6 +101,7 @@ describe('PhraseSegmenter', () => {
     assert.ok(segmenter.speaking);
     segmenter.flush();
     assert.equal(phrases.length, 1);
+    assert.equal(phrases[0].endedBy, 'stop');
   });
 });
 

@@ -1,8 +1,8 @@
 // Whisper's encoder always processes a 30-s window: 1500 frames, 50 per second of audio. A 2-s phrase pays for 30 s
 // (about 1.6 s of a 1.8-s transcription on a 2-core laptop with tiny.en). whisper.cpp's `audio_ctx` shrinks the
 // window to the frames the audio needs, but a window that ends where the speech ends makes Whisper loop and repeat
-// (the model was trained on 30-s windows): padded by a couple of seconds it is as accurate as the full window
-// (bench/results/encoder-window.md). What a shortened window still gets wrong, the guards below notice, and the
+// (the model was trained on 30-s windows), the more so without timestamps (as dictation decodes): padded by ~5 s it
+// is nearly as accurate as the full window at a third of the time (bench/results/encoder-window.md). What a shortened window still gets wrong, the guards below notice, and the
 // caller transcribes again with the full window.
 
 export const SAMPLE_RATE = 16000;
@@ -12,8 +12,12 @@ export const FRAMES_PER_SECOND = 50;
 export const FULL_WINDOW_FRAMES = 1500;
 /** Window sizes are rounded up to this (whisper.cpp's own examples do; the matrix kernels like it). */
 const FRAME_QUANTUM = 64;
-/** Frames of padding after the audio, chosen on the public clips (bench/results/encoder-window.md). */
-export const DEFAULT_WINDOW_PADDING_FRAMES = 128;
+/**
+ * Frames of padding after the audio (256 = 5.1 s), chosen on the public clips (bench/results/encoder-window.md):
+ * with 128 or less, tiny.en looped on a fifth of the phrases and the guards sent them back to the full window; with
+ * 256 it looped on none and made fewer errors; more padding only cost time.
+ */
+export const DEFAULT_WINDOW_PADDING_FRAMES = 256;
 
 /**
  * The encoder window (`audio_ctx`) for `sampleCount` samples of 16-kHz audio plus `paddingFrames`, rounded up to a

@@ -47,7 +47,11 @@ export interface SegmentedPhrase {
   speechMs: number;
   /** Mean level of the loud frames, in dBFS. */
   speechDbfs: number;
+  /** What ended it: a pause, the stream (dictation stopped), or `maxPhraseMs` while the speaker went on. */
+  endedBy: PhraseEnd;
 }
+
+export type PhraseEnd = 'pause' | 'stop' | 'length';
 
 const FRAME_MS = 30;
 /** ~3 s of frames for the noise-floor estimate. */
@@ -176,7 +180,7 @@ export class PhraseSegmenter {
    */
   tentativePhrase(): SegmentedPhrase | undefined {
     if (!this.inSpeech || this.quietRun === 0) return undefined;
-    return this.phraseOf(this.phraseStart, this.phraseEndAfterPause());
+    return this.phraseOf(this.phraseStart, this.phraseEndAfterPause(), 'pause');
   }
 
   push(samples: Float32Array): void {
@@ -199,7 +203,7 @@ export class PhraseSegmenter {
       this.pending = new Float32Array(0);
       this.processFrame(padded);
     }
-    if (this.inSpeech) this.endPhrase(this.streamPosition());
+    if (this.inSpeech) this.endPhrase(this.streamPosition(), 'stop');
   }
 
   private streamPosition(): number {
@@ -236,7 +240,7 @@ export class PhraseSegmenter {
       this.quietRun++;
     }
     if (this.quietRun * FRAME_MS >= c.pauseMs) {
-      this.endPhrase(this.phraseEndAfterPause());
+      this.endPhrase(this.phraseEndAfterPause(), 'pause');
     } else if (frameEnd - this.phraseStart >= this.ms(c.maxPhraseMs)) {
       this.cutLongPhrase();
     }
@@ -289,8 +293,8 @@ export class PhraseSegmenter {
     this.phraseFrameDb = [];
   }
 
-  private endPhrase(end: number): void {
-    this.emitRange(this.phraseStart, end);
+  private endPhrase(end: number, endedBy: PhraseEnd): void {
+    this.emitRange(this.phraseStart, end, endedBy);
     this.inSpeech = false;
     this.loudRun = 0;
     this.quietRun = 0;
@@ -311,7 +315,7 @@ export class PhraseSegmenter {
     // phraseFrameDb[i] is the frame ending at phraseStartFrameEnd + i frames; map back to a sample offset.
     const firstFrameEnd = this.streamPosition() - (levels.length - 1) * this.frameSize;
     const cut = Math.min(this.streamPosition(), firstFrameEnd + quietest * this.frameSize);
-    this.emitRange(this.phraseStart, cut);
+    this.emitRange(this.phraseStart, cut, 'length');
     const drop = cut - this.bufferStart;
     this.buffer.dropFront(drop);
     this.bufferStart = cut;
@@ -322,13 +326,13 @@ export class PhraseSegmenter {
     this.speechEnergyDb = 0;
   }
 
-  private emitRange(start: number, end: number): void {
-    const phrase = this.phraseOf(start, end);
+  private emitRange(start: number, end: number, endedBy: PhraseEnd): void {
+    const phrase = this.phraseOf(start, end, endedBy);
     if (phrase) this.emit(phrase);
   }
 
   /** The phrase [start, end) of the buffer, or undefined when it holds too little speech. */
-  private phraseOf(start: number, end: number): SegmentedPhrase | undefined {
+  private phraseOf(start: number, end: number, endedBy: PhraseEnd): SegmentedPhrase | undefined {
     const speechMs = this.speechFrames * FRAME_MS;
     if (end <= start || speechMs < this.config.minSpeechMs) return undefined;
     return {
@@ -338,6 +342,7 @@ export class PhraseSegmenter {
       endMs: (Math.min(end, this.lastLoudEnd) / this.config.sampleRate) * 1000,
       speechMs,
       speechDbfs: this.speechFrames ? this.speechEnergyDb / this.speechFrames : -Infinity,
+      endedBy,
     };
   }
 }

@@ -16,6 +16,7 @@ import { BufferTracker, type TrackedBuffer } from '../../core/audio/bufferTracke
 import { PhraseSpill } from './phraseSpill';
 import { PhraseQueue, type WaitingPhrase } from './phraseQueue';
 import { FileCapture } from './fileCapture';
+import type { PhraseEnd } from '../../core/vad/phraseSegmenter';
 
 /** What the session needs from voice-activity segmentation (implemented in core/vad). */
 export interface PhraseSource {
@@ -47,6 +48,8 @@ export interface Phrase {
    */
   startSample?: number;
   endSample?: number;
+  /** What ended it, when the source knows: a pause, the end of the dictation, or its length while speech went on. */
+  endedBy?: PhraseEnd;
 }
 
 export interface PhraseResult {

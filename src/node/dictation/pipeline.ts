@@ -17,7 +17,7 @@ export function createDictationPipeline(): DictationPipeline {
   return {
     createPhraseSource(pauseMs, emit) {
       return new PhraseSegmenter(
-        (p) => emit({ samples: p.samples, endMs: p.endMs, speechMs: p.speechMs, speechDbfs: p.speechDbfs, startSample: p.startSample, endSample: p.endSample }),
+        (p) => emit({ samples: p.samples, endMs: p.endMs, speechMs: p.speechMs, speechDbfs: p.speechDbfs, startSample: p.startSample, endSample: p.endSample, endedBy: p.endedBy }),
         { pauseMs },
       );
     },
