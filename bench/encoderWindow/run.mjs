@@ -18,17 +18,22 @@ import { readWavAs16kMono } from '../../src/node/audio/wavFile.ts';
 import { addonCandidates } from '../../src/node/whisper/addonVariant.ts';
 import { WhisperClient } from '../../src/node/whisper/client.ts';
 import { fixtureModelPath } from '../../src/node/model/fixtureModel.ts';
+import { baseFixtureModelPath } from '../../src/node/model/baseFixture.ts';
 import { median, percentile, runContext } from '../report.mjs';
 import { barChartSvg } from '../svgChart.mjs';
 import { buildBenchSubjects } from '../buildSubjects.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '../../..');
 const evalDir = join(root, '../shared/eval/public');
-const model = process.env.DICTATION_BENCH_MODEL ?? fixtureModelPath();
+// `npm run bench:window -- base`: the multilingual base model (npm run model:fixture -- base), fewer configurations.
+const which = process.argv[2] ?? 'tiny.en';
+if (!['tiny.en', 'base'].includes(which)) throw new Error(`bench:window takes tiny.en or base, not ${which}`);
+const model = process.env.DICTATION_BENCH_MODEL ?? (which === 'base' ? baseFixtureModelPath() : fixtureModelPath());
+const suffix = which === 'base' ? '-base' : '';
 
 const PADDINGS = [0, 64, 128, 192, 256, 384, 512];
-const ENDPOINTING_PAUSES = [500, 600, 700, 900];
-const configs = [
+const ENDPOINTING_PAUSES = which === 'base' ? [] : [500, 600, 700, 900];
+const allConfigs = [
   { name: 'full window', audioContext: 0 },
   ...PADDINGS.flatMap((padding) => [
     { name: `fit +${padding}, no guards`, audioContext: 'fit', padding, guards: false },
@@ -39,6 +44,9 @@ const configs = [
   { name: 'full window, 1 thread', audioContext: 0, threads: 1 },
   { name: `fit +${DEFAULT_WINDOW_PADDING_FRAMES}, guarded, 1 thread`, audioContext: 'fit', padding: DEFAULT_WINDOW_PADDING_FRAMES, guards: true, threads: 1 },
 ];
+const configs = which === 'base'
+  ? allConfigs.filter((c) => c.name === 'full window' || (c.audioContext === 'fit' && [128, 256].includes(c.padding) && !c.flashAttention && !c.threads))
+  : allConfigs;
 
 async function phrasesOfClips(segmenterConfig = {}) {
   const clips = [];
@@ -152,9 +160,9 @@ async function main() {
     chosenPaddingFrames: DEFAULT_WINDOW_PADDING_FRAMES,
   };
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, 'bench/results/encoder-window.json'), JSON.stringify({ summary, rows, endpointing, phrases: perPhrase }, null, 2) + '\n');
+  writeFileSync(join(root, `bench/results/encoder-window${suffix}.json`), JSON.stringify({ summary, rows, endpointing, phrases: perPhrase }, null, 2) + '\n');
   const table = rows.map((r) => `| ${r.config} | ${r.werPercent} | ${r.wordErrors} | ${r.medianPhraseMs} | ${r.p90PhraseMs} | ${r.totalMs} | ${r.fallbacks}${Object.keys(r.fallbacksByGuard).length ? ` (${Object.entries(r.fallbacksByGuard).map(([g, n]) => `${g} ${n}`).join(', ')})` : ''} | ${r.textsTheGuardsReject} |`).join('\n');
-  writeFileSync(join(root, 'bench/results/encoder-window.md'), `# Encoder window per phrase (${summary.date.slice(0, 10)})
+  writeFileSync(join(root, `bench/results/encoder-window${suffix}.md`), `# Encoder window per phrase (${summary.date.slice(0, 10)})
 
 ${summary.machine}; model ${summary.model}; ${summary.addonVariant} build; greedy decoding; 2 threads unless said.
 The ${summary.clips} public clips (${summary.audioSeconds} s, ${rows[0]?.referenceWords} reference words) cut into ${summary.phrases} phrases by the dictation
@@ -168,7 +176,7 @@ Real speech in the full window reached at most ${summary.maxWordsPerSecondFullWi
 |---|---|---|---|---|---|---|---|
 ${table}
 
-Chosen: padding ${summary.chosenPaddingFrames} frames with the guards, for dictation and previews. Per-phrase texts and times: encoder-window.json.
+Chosen: padding ${summary.chosenPaddingFrames} frames with the guards, for dictation and previews. Per-phrase texts and times: encoder-window${suffix}.json.
 
 ## Endpointing: the pause that ends a phrase
 
@@ -179,9 +187,9 @@ means sentences cut in two, which costs words at the seams.
 |---|---|---|---|---|
 ${endpointing.map((r) => `| ${r.pauseMs} | ${r.phrases} | ${r.werPercent} | ${r.wordErrors} | ${Object.entries(r.phrasesPerClip).filter(([, n]) => n > 1).map(([c, n]) => `${c.replace(/^(p\d+)_.*/, '$1')}: ${n}`).join(', ')} |`).join('\n')}
 
-![chart](encoder-window.svg)
+![chart](encoder-window${suffix}.svg)
 `);
-  writeFileSync(join(root, 'bench/results/encoder-window.svg'), barChartSvg({
+  writeFileSync(join(root, `bench/results/encoder-window${suffix}.svg`), barChartSvg({
     title: 'Median transcription time per phrase, and WER, by encoder window',
     unit: 'ms / WER × 100',
     categories: rows.map((r) => r.config.replace('fit ', '').replace(', no guards', ' raw').replace(', guarded', ' g').replace('full window', 'full').replace('flash attention', 'FA').replace('1 thread', '1t')),

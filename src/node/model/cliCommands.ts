@@ -4,6 +4,7 @@ import { DownloadError } from '../download/downloadError';
 import { DEFAULT_TENSOR_ORDER, convertCt2ToGgml } from './ct2ToGgml';
 import { ModelFileError } from './errors';
 import { defaultGgmlHeaderPath, ensureFixtureModel } from './fixtureModel';
+import { ensureBaseFixtureModel } from './baseFixture';
 import { TENSOR_ORDERS, type TensorOrder } from './whisperTensorPlan';
 
 interface CommandIo {
@@ -24,12 +25,14 @@ export function isExpectedCliError(error: unknown): error is ModelFileError | Do
 
 export const modelFixtureCommand = {
   name: 'model-fixture',
-  summary: 'make sure the real tiny.en test model is in the cache (download, or convert from PyPI)',
-  usage: 'model-fixture',
+  summary: 'make sure a real test model (tiny.en, or base) is in the cache (download, or convert from PyPI)',
+  usage: 'model-fixture [tiny.en|base]',
   async run(args: readonly string[], io: CommandIo): Promise<number> {
-    if (args.length > 0) throw new UsageError(`model-fixture takes no arguments (got ${args.join(' ')})`);
+    const [which = 'tiny.en', ...rest] = args;
+    if (rest.length > 0 || !['tiny.en', 'base'].includes(which)) throw new UsageError(`model-fixture takes one of tiny.en, base (got ${args.join(' ')})`);
     const started = Date.now();
-    const result = await ensureFixtureModel({ env: io.env, log: (line) => io.stderr(`model-fixture: ${line}`) });
+    const log = (line: string) => io.stderr(`model-fixture: ${line}`);
+    const result = which === 'base' ? await ensureBaseFixtureModel({ env: io.env, log }) : await ensureFixtureModel({ env: io.env, log });
     io.stderr(`model-fixture: ${result.kind} model (${result.source}) in ${((Date.now() - started) / 1000).toFixed(1)} s, sha256 ${result.sha256}`);
     io.stdout(result.path);
     return 0;
@@ -39,17 +42,23 @@ export const modelFixtureCommand = {
 export const convertCt2Command = {
   name: 'convert-ct2',
   summary: 'convert a CTranslate2 Whisper model (wheel, zip or directory) to a whisper.cpp ggml file',
-  usage: `convert-ct2 <wheel-or-model-dir> <out.bin> [--header <ggml header file>] [--order ${TENSOR_ORDERS.join('|')}]`,
+  usage: `convert-ct2 <wheel-or-model-dir> <out.bin> [--header <ggml header file>] [--hparams model|header] [--order ${TENSOR_ORDERS.join('|')}]`,
   async run(args: readonly string[], io: CommandIo): Promise<number> {
     const positional: string[] = [];
     let headerPath: string | undefined;
     let order: TensorOrder = DEFAULT_TENSOR_ORDER;
+    // Any Whisper size: the hparams come from the model, the header gives the mel filter bank.
+    let hparamsFrom: 'model' | 'header' = 'model';
     for (let i = 0; i < args.length; i++) {
       const arg = args[i];
-      if (arg === '--header' || arg === '--order') {
+      if (arg === '--header' || arg === '--order' || arg === '--hparams') {
         const value = args[++i];
         if (value === undefined) throw new UsageError(`${arg} needs a value`);
         if (arg === '--header') headerPath = value;
+        else if (arg === '--hparams') {
+          if (value !== 'model' && value !== 'header') throw new UsageError('--hparams must be model or header');
+          hparamsFrom = value;
+        }
         else if ((TENSOR_ORDERS as readonly string[]).includes(value)) order = value as TensorOrder;
         else throw new UsageError(`--order must be one of ${TENSOR_ORDERS.join(', ')}`);
       } else if (arg.startsWith('--')) {
@@ -61,7 +70,7 @@ export const convertCt2Command = {
     if (positional.length !== 2) throw new UsageError('expected an input (wheel, zip or model directory) and an output path');
     const [input, output] = positional.map((p) => resolve(p));
     const header = headerPath ? resolve(headerPath) : defaultGgmlHeaderPath(io.env);
-    const result = await convertCt2ToGgml(input, output, { headerPath: header, order, log: (line) => io.stderr(`convert-ct2: ${line}`) });
+    const result = await convertCt2ToGgml(input, output, { headerPath: header, order, hparamsFrom, log: (line) => io.stderr(`convert-ct2: ${line}`) });
     io.stdout(`${result.sha256}  ${result.outputPath}`);
     return 0;
   },

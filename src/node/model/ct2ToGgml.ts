@@ -12,6 +12,7 @@ import { loadCt2ModelFiles } from './ct2/ct2Source';
 import { parseCt2Model, readCt2Scalar, resolveCt2Variable, type Ct2Model, type Ct2Variable } from './ct2/ct2Model';
 import { ModelFileError } from './errors';
 import {
+  GGML_MAGIC,
   GGML_TYPE_F16,
   encodeTensorRecordHeader,
   encodeVocabulary,
@@ -35,6 +36,11 @@ export const DEFAULT_TENSOR_ORDER: TensorOrder = 'checkpoint';
 export interface ConvertCt2Options {
   /** A ggml Whisper file whose magic, hparams and mel filters are reused (a header-only file is enough). */
   readonly headerPath: string;
+  /**
+   * 'model': the hparams come from the CTranslate2 model itself and the header file gives only its mel filter bank
+   * (the same for every Whisper size with as many mel bins), so one header serves any size. Default 'header'.
+   */
+  readonly hparamsFrom?: 'header' | 'model';
   readonly order?: TensorOrder;
   readonly log?: (line: string) => void;
 }
@@ -82,6 +88,51 @@ export function ggmlVocabularyFromCt2(tokens: readonly string[], hp: WhisperHpar
 
 function describe(variable: Ct2Variable): string {
   return `[${variable.dims.join(',')}] ${variable.dtype}`;
+}
+
+/** Whisper's attention heads are 64 wide in every released size (tiny 6 × 64 … large 20 × 64). */
+const WHISPER_HEAD_WIDTH = 64;
+
+/**
+ * The ggml header prefix (magic, hparams, mel filters) of a CTranslate2 Whisper model: the hparams from its
+ * variables' shapes and its num_heads scalars (or the state width / 64 where it has none), the mel filter bank from
+ * `melSource`, which must have as many mel bins.
+ */
+export function deriveGgmlHeaderPrefix(model: Ct2Model, melSource: GgmlHeaderPrefix): GgmlHeaderPrefix {
+  const dims = (name: string): readonly number[] => {
+    const variable = resolveCt2Variable(model, name);
+    if (!variable) throw new ModelFileError('MISSING_TENSOR', `the CTranslate2 model has no variable ${name}`);
+    return variable.dims;
+  };
+  const layers = (prefix: string): number => {
+    let count = 0;
+    while ([...model.variables.keys()].some((name) => name.startsWith(`${prefix}/layer_${count}/`))) count++;
+    return count;
+  };
+  const [nAudioState, nMels] = dims('encoder/conv1/weight');
+  const [nVocab, nTextState] = dims('decoder/embeddings/weight');
+  const hparams: WhisperHparams = {
+    nVocab,
+    nAudioCtx: dims('encoder/position_encodings/encodings')[0],
+    nAudioState,
+    nAudioHead: readCt2Scalar(model, 'encoder/num_heads') ?? nAudioState / WHISPER_HEAD_WIDTH,
+    nAudioLayer: layers('encoder'),
+    nTextCtx: dims('decoder/position_encodings/encodings')[0],
+    nTextState,
+    nTextHead: readCt2Scalar(model, 'decoder/num_heads') ?? nTextState / WHISPER_HEAD_WIDTH,
+    nTextLayer: layers('decoder'),
+    nMels,
+    ftype: 1,
+  };
+  if (melSource.hparams.nMels !== nMels) {
+    throw new ModelFileError('HPARAMS_MISMATCH', `the model has ${nMels} mel bins but the header's filter bank has ${melSource.hparams.nMels}: use the header of a model with ${nMels}`);
+  }
+  const values = [nVocab, hparams.nAudioCtx, nAudioState, hparams.nAudioHead, hparams.nAudioLayer, hparams.nTextCtx, nTextState, hparams.nTextHead, hparams.nTextLayer, nMels, 1];
+  if (values.some((v) => !Number.isInteger(v) || v <= 0)) throw new ModelFileError('HPARAMS_MISMATCH', `hparams derived from the model are not positive integers: ${values.join(', ')}`);
+  const head = Buffer.alloc(48);
+  head.writeUInt32LE(GGML_MAGIC, 0);
+  values.forEach((value, i) => head.writeInt32LE(value, 4 + i * 4));
+  return { hparams, melFilterShape: melSource.melFilterShape, bytes: Buffer.concat([head, melSource.bytes.subarray(48)]) };
 }
 
 /** Checks the CT2 model against the header's hparams and the plan, before anything is written. */
@@ -197,14 +248,16 @@ export function formatSidecar(sha256: string, fileName: string): string {
 export async function convertCt2ToGgml(inputPath: string, outputPath: string, options: ConvertCt2Options): Promise<ConversionResult> {
   const log = options.log ?? (() => {});
   const order = options.order ?? DEFAULT_TENSOR_ORDER;
-  const header = await loadGgmlHeaderPrefix(options.headerPath);
+  const headerFile = await loadGgmlHeaderPrefix(options.headerPath);
+  const files = await loadCt2ModelFiles(inputPath);
+  log(`read ${files.label} (${files.modelBin.length} bytes, ${files.vocabulary.length} tokens)`);
+  const model = parseCt2Model(files.modelBin, files.label);
+  const header = options.hparamsFrom === 'model' ? deriveGgmlHeaderPrefix(model, headerFile) : headerFile;
   const hp = header.hparams;
   if (hp.ftype !== 1) {
     throw new ModelFileError('HPARAMS_MISMATCH', `${options.headerPath}: ftype ${hp.ftype}; the converter writes F16 models (ftype 1)`);
   }
-  const files = await loadCt2ModelFiles(inputPath);
-  log(`read ${files.label} (${files.modelBin.length} bytes, ${files.vocabulary.length} tokens)`);
-  const model = parseCt2Model(files.modelBin, files.label);
+  if (options.hparamsFrom === 'model') log(`hparams from the model: ${JSON.stringify(hp)}`);
   const plan = planWhisperConversion(hp, order);
   validateCt2Whisper(model, hp, plan);
   const vocabulary = ggmlVocabularyFromCt2(files.vocabulary, hp);
