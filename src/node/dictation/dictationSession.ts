@@ -4,8 +4,8 @@
 // Speculative finalisation: once a pause has lasted a few hundred milliseconds, the phrase as it will be if the pause
 // lasts (the same speech; only the quiet after it may still grow) is already being transcribed; if the pause
 // completes, that text is used at once, and if speech resumes the job is withdrawn and the longer phrase is
-// transcribed when it ends. Live previews transcribe the phrase being
-// spoken at a low priority: any other job aborts them.
+// transcribed when it ends. Live previews transcribe the phrase being spoken at a low priority: any other job
+// aborts them.
 // Waiting phrases are bounded in memory (PhraseQueue: a ring, overflow to spill files); in file capture mode the
 // recording also goes to a private temp WAV and waiting phrases are ranges of it (FileCapture).
 import type { Transcriber } from '../transcription/transcriber';
@@ -272,7 +272,7 @@ export class DictationSession {
     this.options.listener.onCaptureFile?.(this.capture.path, reason);
   }
 
-  /** Starts the microphone and, in parallel, gets the engine ready; resolves when both are.  */
+  /** Starts the microphone and, in parallel, gets the engine ready; resolves when both are. */
   async start(): Promise<void> {
     this.trackBuffers();
     this.source = this.options.createPhraseSource((phrase) => this.enqueue(phrase));
@@ -373,26 +373,33 @@ export class DictationSession {
     const after = this.options.speculateAfterMs ?? DEFAULT_SPECULATE_AFTER_MS;
     const source = this.source;
     if (after <= 0 || !source?.tentativePhrase) return;
-    const pausing = (source.pauseSoFarMs ?? 0) >= after;
-    const tentative = pausing ? source.tentativePhrase() : undefined;
+    const pauseMs = source.pauseSoFarMs ?? 0;
     const current = this.speculation;
-    if (current && (!tentative || !sameSpeech(current.phrase, tentative))) {
-      // Speech resumed (the phrase will be longer), or the phrase ended and was claimed by enqueue().
+    if (current) {
+      // The same pause goes on: the same phrase is coming. Cheap to tell (no copy of the phrase per chunk of audio).
+      if (pauseMs >= current.pauseMs) {
+        current.pauseMs = pauseMs;
+        return;
+      }
+      // The pause ended: in more speech (the phrase will be longer), or in the phrase, claimed by enqueue().
       this.speculation = undefined;
       if (!current.claimed) {
         current.job.abort();
         this.speculativeMisses++;
       }
     }
-    if (!tentative || this.speculation || this.suspended || this.stopped || this.processing || this.queue.length > 0) return;
+    if (pauseMs < after || this.suspended || this.stopped || this.processing || this.queue.length > 0) return;
+    const tentative = source.tentativePhrase();
+    if (!tentative) return;
     this.withdrawPreview();
     const job = new AbortController();
     const options = { ...this.options.transcribeOptions(), initialPrompt: this.promptText() };
     const result = this.options.transcriber.transcribe(tentative.samples, options, undefined, job.signal);
     // Settled here too, so a withdrawn job's rejection is never unhandled.
     result.catch(() => undefined);
-    this.speculation = { phrase: { startSample: tentative.startSample, endMs: tentative.endMs }, job, result, claimed: false };
+    this.speculation = { phrase: { startSample: tentative.startSample, endMs: tentative.endMs }, pauseMs, job, result, claimed: false };
   }
+
 
     get recorderPid(): number | undefined {
     return this.recorder?.pid;
@@ -550,6 +557,8 @@ export class DictationSession {
 interface Speculation {
   /** Where the phrase's audio starts and its speech ends (its samples went to the worker). */
   phrase: Pick<Phrase, 'startSample' | 'endMs'>;
+  /** How long the pause had lasted at the last look: a shorter pause later means speech came in between. */
+  pauseMs: number;
   job: AbortController;
   result: Promise<TranscribeResult>;
   /** The phrase ended as speculated and waits in the queue for this result. */
