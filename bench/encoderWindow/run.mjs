@@ -168,7 +168,8 @@ ${summary.machine}; model ${summary.model}; ${summary.addonVariant} build; greed
 The ${summary.clips} public clips (${summary.audioSeconds} s, ${rows[0]?.referenceWords} reference words) cut into ${summary.phrases} phrases by the dictation
 segmenter (700-ms pause); every phrase transcribed through the extension's worker as dictation does (greedy, no timestamps). WER over the clips (phrase texts joined,
 normalised). "fit +N": \`audio_ctx\` = the phrase's frames (50 per second) + N, rounded up to 64. "guarded": a transcript that
-reaches the token cap, has more than 5 words per second or repeats a word 4× / a phrase 3× in a row is transcribed again with
+reaches the token cap, has more than 5 words per second, repeats a word 4× / a phrase 3× in a row or is one run of words said
+twice is transcribed again with
 the full window (counted as a fallback). "texts the guards reject": final texts that still fail the text guards.
 Real speech in the full window reached at most ${summary.maxWordsPerSecondFullWindow} words per second.
 
