@@ -66,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
         indicatorRef?.updateActivity();
       });
     },
+    onModelLoaded: (modelPath) => void indicatorRef?.followModel(modelPath),
     onCrash: (description) => {
       // Said once per window; further crashes go to the log (the client already logs each one).
       if (crashReported) return;

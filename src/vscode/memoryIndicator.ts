@@ -6,6 +6,8 @@
 // eases the parked phrases are transcribed in order.
 import * as vscode from 'vscode';
 import { defaultMemoryLimitMB, findModel } from '../core/model/catalog';
+import { memoryBudgetMB, modelRamMB } from '../core/model/modelMemory';
+import { readModelShape } from '../node/model/modelShape';
 import { MemoryPolicy, MemoryStats, MemoryTier, PolicyDecision } from '../core/memory/memoryPolicy';
 import { MemoryMonitor, MemorySnapshot, MemorySources, samplingIntervalMs } from '../node/memory/memoryMonitor';
 import type { BufferUsage } from '../core/audio/bufferTracker';
@@ -54,8 +56,31 @@ export class MemoryIndicator implements vscode.Disposable {
     this.refreshVisibility();
   }
 
+  /** The setting, else the budget of the model loaded last (read from its file), else the catalog's for the setting. */
   limitMB(): number {
-    return this.config.settings.memoryLimitMB || defaultMemoryLimitMB(findModel(this.config.settings.model));
+    if (this.config.settings.memoryLimitMB) return this.config.settings.memoryLimitMB;
+    return this.modelRamMB !== undefined ? memoryBudgetMB(this.modelRamMB) : defaultMemoryLimitMB(findModel(this.config.settings.model));
+  }
+
+  /** RAM the model loaded last needs, from its file (undefined until one has been loaded). */
+  private modelRamMB?: number;
+
+  /**
+   * A model has been loaded: the budget follows it, whatever its name (an imported or configured model too). The
+   * tier is kept; the next sample judges it against the new limit.
+   */
+  async followModel(modelPath: string): Promise<void> {
+    let ram: number;
+    try {
+      ram = modelRamMB(await readModelShape(modelPath));
+    } catch (error) {
+      this.log.warn(`Could not read ${modelPath} for its memory needs (${(error as Error).message}); keeping a budget of ${this.policy.limitMB} MB.`);
+      return;
+    }
+    if (ram === this.modelRamMB) return;
+    this.modelRamMB = ram;
+    this.policy.setLimitMB(this.limitMB());
+    this.log.info(`Memory budget ${this.policy.limitMB} MB for ${modelPath} (the model needs ~${ram} MB).`);
   }
 
   /** Call when dictation starts/stops or the worker starts/stops: adjusts the sampling rate. */

@@ -5,6 +5,11 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { FreeMemoryReport } from '../../src/vscode/memoryCommands';
 import { api, clip, fixtureModel, setSetting, waitFor } from './support';
+import { memoryBudgetMB, modelRamMB } from '../../src/core/model/modelMemory';
+import { readModelShape } from '../../src/node/model/modelShape';
+
+/** tiny.en's file: 74.1 MiB, encoder width 384. */
+const tinyShape = { fileBytes: 77_704_715, nAudioState: 384 };
 
 function procRssMB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -38,6 +43,25 @@ suite('Free memory and delete temporary files', function () {
     assert.ok(freed.filesDeleted >= 1 && freed.bytesDeleted >= 64 * 1024);
     assert.equal(existsSync(temp), false);
     assert.equal(dictation.client.running, false);
+  });
+
+  test('the budget follows the model loaded: base, under the name of no catalog model, gets its own', async () => {
+    const dictation = await api();
+    await setSetting('modelPath', fixtureModel());
+    await dictation.files.clearCache();
+    await dictation.files.transcribe(clip('p07_pocketsphinx_goforward').wav);
+    await waitFor(() => dictation.indicator.limitMB() === memoryBudgetMB(modelRamMB(tinyShape)), 5000, "tiny.en's budget");
+    const tinyBudget = dictation.indicator.limitMB();
+    try {
+      await setSetting('modelPath', fixtureModel('ggml-base.bin'));
+      await dictation.files.transcribe(clip('p16_cmu_arctic_awb_a0007').wav);
+      await waitFor(() => dictation.indicator.limitMB() > tinyBudget + 100, 10_000, "base's larger budget");
+      assert.equal(dictation.indicator.limitMB(), memoryBudgetMB(modelRamMB(await readModelShape(fixtureModel('ggml-base.bin')))));
+      await dictation.indicator.sampleNow();
+      assert.equal(dictation.indicator.lastDecision?.tier, 'normal', 'base fits its own budget');
+    } finally {
+      await setSetting('modelPath', fixtureModel());
+    }
   });
 
   test('the memory indicator shows what the OS reports and, over an artificially low limit, unloads an idle model', async () => {

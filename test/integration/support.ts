@@ -15,10 +15,11 @@ export function clip(name: string): { wav: string; text: string } {
   return { wav, text: readFileSync(join(evalDir, `${name}.txt`), 'utf8').trim() };
 }
 
-export function fixtureModel(): string {
+/** A real test model in the cache: tiny.en (npm run model:fixture), or `ggml-base.bin` (npm run model:fixture -- base). */
+export function fixtureModel(fileName = 'ggml-tiny.en.bin'): string {
   const base = process.env.OFFLINE_DICTATION_CACHE || process.env.XDG_CACHE_HOME_ORIGINAL || join(process.env.HOME ?? '', '.cache');
-  const path = join(base, 'offline-dictation/models/ggml-tiny.en.bin');
-  assert.ok(existsSync(path), `the real test model is missing at ${path}: run npm run model:fixture`);
+  const path = join(base, 'offline-dictation/models', fileName);
+  assert.ok(existsSync(path), `the real test model is missing at ${path}: run npm run model:fixture${fileName === 'ggml-tiny.en.bin' ? '' : ' -- base'}`);
   return path;
 }
 

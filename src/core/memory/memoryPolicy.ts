@@ -61,10 +61,15 @@ const RANK: Record<MemoryTier, number> = { normal: 0, high: 1, critical: 2 };
 export class MemoryPolicy {
   private tier: MemoryTier = 'normal';
   private calm = 0;
-  private readonly config: MemoryPolicyConfig;
+  private config: MemoryPolicyConfig;
 
   constructor(config: Partial<MemoryPolicyConfig> & { limitMB: number }) {
     this.config = { ...DEFAULT_POLICY, ...config };
+  }
+
+  /** A new limit (another model, or the setting changed): the tier and its hysteresis carry over to the next sample. */
+  setLimitMB(limitMB: number): void {
+    this.config = { ...this.config, limitMB };
   }
 
   get currentTier(): MemoryTier {

@@ -3,6 +3,8 @@
 // where exact; RAM is whisper.cpp's measured need (README "Memory usage", quantized models estimated from size).
 // Nothing here is guessed: an unknown checksum is left undefined and such a model cannot be downloaded unverified.
 
+import { memoryBudgetMB } from './modelMemory';
+
 export interface CatalogModel {
   /** Name used in settings: `tiny.en`, `large-v3-turbo-q5_0`. */
   name: string;
@@ -72,12 +74,9 @@ export function isVerifiable(entry: CatalogModel): boolean {
 }
 
 /**
- * The extension's default memory budget for a model: what whisper.cpp needs for it, plus a working margin for
- * the worker's own runtime (Node, ~45 MB), allocator slack between jobs, audio buffers and the recorder. Measured:
- * the tiny.en worker runs at 400–520 MB over its published 273 MB (30-s file chunks at the top), which must stay
- * below the critical tier (85 %) so that ordinary use never unloads the model.
+ * The memory budget for a catalog model before its file has been read (memoryBudgetMB of its published RAM need);
+ * once a model is loaded the budget follows the file itself (modelMemory.ts).
  */
 export function defaultMemoryLimitMB(entry: CatalogModel | undefined): number {
-  const ram = entry?.ramMB ?? 1000;
-  return Math.round(ram * 1.25 + 350);
+  return memoryBudgetMB(entry?.ramMB ?? 1000);
 }

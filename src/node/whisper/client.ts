@@ -31,6 +31,8 @@ export interface WhisperClientOptions {
   requestTimeoutMs?: number;
   /** whisper.cpp's flash attention for the models this client loads (measured: bench/results/encoder-window.md). */
   flashAttention?: boolean;
+  /** Called when a model has been loaded (the memory budget follows the model in use). */
+  onModelLoaded?: (modelPath: string) => void;
 }
 
 interface Pending {
@@ -92,6 +94,7 @@ export class WhisperClient {
         const result = await this.request<'load'>(session, { type: 'load', modelPath, addonPath: this.addonPath, flashAttention: this.options.flashAttention });
         session.loadedModel = modelPath;
         this.log.info(`Whisper model loaded in ${result.loadMs} ms: ${modelPath}`);
+        this.options.onModelLoaded?.(modelPath);
         return result;
       } catch (error) {
         // Asked for while the worker was being unloaded (idle timeout, memory pressure): a fresh worker loads it.
