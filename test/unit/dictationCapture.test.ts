@@ -210,3 +210,39 @@ describe('DictationSession capture modes (fake recorder, real segmenter)', { con
     assert.equal(existsSync(wav), false);
   });
 });
+
+describe('live previews in auto mode (fake recorder, real segmenter, a slow stand-in for the worker)', { timeout: 60_000 }, () => {
+  it('a preview slower than the pause rests previews for a while, and then they come back', async () => {
+    const previews: { at: number; ms: number }[] = [];
+    let slow = true;
+    const transcriber: Transcriber = {
+      prepare: async () => undefined,
+      transcribe: async (_pcm, options) => {
+        // The first preview is slow (a busy machine, or a full-window fallback); later ones are quick.
+        const ms = options.priority === 'preview' && slow ? 900 : 100;
+        if (options.priority === 'preview') {
+          slow = false;
+          previews.push({ at: Date.now(), ms });
+        }
+        await sleep(ms);
+        return { segments: [], text: 'words so far', elapsedMs: ms, cancelled: false };
+      },
+    };
+    // 26 s of spontaneous speech: long phrases, so previews have time to rest and come back.
+    const shown: number[] = [];
+    const errors: Error[] = [];
+    const { s } = session(micFile(['p09_mfa_spontaneous_acoustic_corpus']), transcriber, {
+      preview: 'auto',
+      pauseMs: 700,
+      listener: { onPhraseText: () => undefined, onError: (e) => void errors.push(e), onPartialText: () => void shown.push(Date.now()) },
+    });
+    await s.start();
+    await sleep(16_000);
+    await s.stop();
+    assert.deepEqual(errors, []);
+    assert.ok(previews.length >= 3, `previews came back after the slow one (${previews.length})`);
+    const rest = previews[1].at - (previews[0].at + previews[0].ms);
+    assert.ok(rest >= 5 * 900 - 600, `previews rested after the slow one (${rest} ms)`);
+    assert.ok(shown.length >= 2, 'and were shown');
+  });
+});

@@ -96,8 +96,8 @@ export interface DictationSessionOptions {
   listener: DictationSessionListener;
   onRecorderStarted?(recorder: Recorder): void;
   /**
-   * Live preview of the phrase being spoken: 'on', 'off', or 'auto': on while the machine keeps up, i.e. a preview
-   * takes less than the pause that ends a phrase (previews give way to every other job, so they never delay a
+   * Live preview of the phrase being spoken: 'on', 'off', or 'auto': on while the machine keeps up, i.e. previews
+   * take less than the pause that ends a phrase (previews give way to every other job, so they never delay a
    * phrase's text; on a machine too slow for them they would only compete with VS Code for the CPU).
    */
   preview?: 'auto' | 'on' | 'off';
@@ -132,6 +132,8 @@ const PREVIEW_MIN_SAMPLES = 12800;
 /** A pause this long stops previews of the phrase: its speculative transcription is due. */
 const PREVIEW_QUIET_MS = 150;
 const DEFAULT_PREVIEW_INTERVAL_MS = 500;
+/** 'auto': after a preview slower than the pause, previews rest for this many times its duration. */
+const PREVIEW_REST_FACTOR = 5;
 /** Measured: bench/results/dictation.md (a pause within a sentence seldom reaches it; the text is then ready in time). */
 const DEFAULT_SPECULATE_AFTER_MS = 300;
 const SAMPLE_RATE = 16000;
@@ -167,8 +169,8 @@ export class DictationSession {
   /** Audio held for the preview and for the phrase being transcribed (counted in the buffers). */
   private previewAudio?: Float32Array;
   private transcribingAudio?: Float32Array;
-  /** How long the last preview took: 'auto' previews only while that fits into the pause. */
-  private lastPreviewMs?: number;
+  /** 'auto': no previews before this time (a preview took longer than the pause: the machine is busy). */
+  private previewsPausedUntil = 0;
   /** The pause being transcribed ahead of time: the phrase's range, and its job. */
   private speculation?: Speculation;
   /** Speculative results of phrases that have ended, by their end sample, until their turn comes. */
@@ -310,10 +312,13 @@ export class DictationSession {
     return !!this.previewTimer && this.previewAffordable();
   }
 
-  /** Whether a preview now fits the budget (always for 'on'; for 'auto', judged by the last preview). */
+  /**
+   * Whether a preview may run now: always for 'on'; for 'auto', unless a recent preview took longer than the pause
+   * (then previews rest for a few times that long, and are tried again: one slow preview, say a full-window fallback
+   * or a busy moment, must not end them for the rest of the dictation).
+   */
   private previewAffordable(): boolean {
-    if (this.options.preview === 'on') return true;
-    return this.lastPreviewMs === undefined || this.lastPreviewMs < (this.options.pauseMs ?? 700);
+    return this.options.preview === 'on' || Date.now() >= this.previewsPausedUntil;
   }
 
   /** The worker has nothing of this dictation's to do but previews. */
@@ -335,7 +340,7 @@ export class DictationSession {
     try {
       const result = await this.options.transcriber.transcribe(audio, { ...this.options.transcribeOptions(), priority: 'preview' }, undefined, job.signal);
       if (result.cancelled) return;
-      this.lastPreviewMs = result.elapsedMs;
+      if (result.elapsedMs >= (this.options.pauseMs ?? 700)) this.previewsPausedUntil = Date.now() + PREVIEW_REST_FACTOR * result.elapsedMs;
       // A phrase that ended (or paused) meanwhile has its own text coming; a stale preview must not flash up.
       const text = this.options.acceptText(result.text, { samples: audio, endMs: 0, speechMs: 0, speechDbfs: -Infinity });
       if (text && !job.signal.aborted && !this.stopped && source.speechStartSample === onset) {
