@@ -2,7 +2,6 @@
 // text through the same worker and model as dictation, in chunks (memory stays flat), resumable through a job cache
 // in the extension's global storage. This file is only the VS Code side: asking for the file, the format and the
 // range, the cancellable progress notification, the result editor; the work is src/node/transcription.
-import { LocalTranscriber } from '../node/whisper/localTranscriber';
 import { basename } from 'node:path';
 import { availableParallelism, freemem } from 'node:os';
 import * as vscode from 'vscode';
@@ -19,6 +18,7 @@ import type { WhisperClient } from '../node/whisper/client';
 import type { Config } from './config';
 import type { Log } from './log';
 import type { ModelLocator } from './modelLocator';
+import { LocalTranscriber } from '../node/whisper/localTranscriber';
 
 export interface FileTranscriptionRequest {
   readonly path: string;

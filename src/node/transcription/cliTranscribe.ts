@@ -1,7 +1,6 @@
 // The `transcribe` and `transcript-cache` CLI commands: a long audio file to text, subtitles or JSON through the
 // same Whisper worker as the extension, resumable through the transcript cache. Progress goes to stderr, the
 // transcript to stdout or --out. Ctrl+C stops at once with what is done (a second Ctrl+C also ends the workers).
-import { LocalTranscriber } from '../whisper/localTranscriber';
 import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -10,6 +9,7 @@ import { TranscriptionError } from '../../core/transcription/transcriptionError'
 import { formatClock, parseTimestamp } from '../../core/transcription/timeRange';
 import { formatTranscript, isTranscriptFormat, TRANSCRIPT_FORMATS, type TranscriptFormat } from '../../core/transcription/transcriptFormats';
 import { writeFileAtomically } from '../files/atomicFile';
+import { LocalTranscriber } from '../whisper/localTranscriber';
 import { UsageError } from '../model/cliCommands';
 import { cacheDirectory, findRepoRoot } from '../model/fixtureModel';
 import { addonCandidates } from '../whisper/addonVariant';

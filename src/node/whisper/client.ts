@@ -2,7 +2,7 @@
 // while in use and unloaded after an idle timeout, crash detection with bounded restarts, and a retry of the
 // phrase that was being transcribed when the worker died, so a crash never loses dictated speech.
 import type { LoadResult, TranscribeOptions, TranscribeResult, TranscriptSegment, WorkerErrorCode, WorkerReply, WorkerRequest, WorkerRequestType, WorkerResultMap, WorkerStats } from './protocol';
-import { WhisperWorkerError } from './protocol';
+import { cancelledResult, WhisperWorkerError } from './protocol';
 import { startTransport, WorkerExit, WorkerHostKind, WorkerTransport } from './transport';
 
 export interface WhisperClientLog {
@@ -124,7 +124,7 @@ export class WhisperClient {
         try {
           await this.ensureModel(this.desiredModel);
           const session = this.session!;
-          if (signal?.aborted) return { segments: [], text: '', elapsedMs: 0, cancelled: true };
+          if (signal?.aborted) return cancelledResult();
           return await this.request<'transcribe'>(session, { type: 'transcribe', pcm, options }, onPartial, signal);
         } catch (error) {
           const code = (error as WhisperWorkerError).code;

@@ -89,6 +89,11 @@ export interface TranscribeResult {
   fallback?: WindowGuard;
 }
 
+/** The result of a job that was withdrawn or aborted before it produced text. */
+export function cancelledResult(elapsedMs = 0, extra: Pick<TranscribeResult, 'audioContext' | 'fallback'> = {}): TranscribeResult {
+  return { segments: [], text: '', elapsedMs, cancelled: true, ...extra };
+}
+
 /** What each request type resolves to, so the client's `request()` is typed end to end. */
 export interface WorkerResultMap {
   load: LoadResult;

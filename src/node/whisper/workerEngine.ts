@@ -7,7 +7,7 @@
 import { DEFAULT_WINDOW_PADDING_FRAMES, fittedAudioContext, tokenCap, windowGuardTrip, type WindowGuard } from '../../core/transcription/encoderWindow';
 import type { NativeSegment, NativeTranscribeParams, NativeWhisperModel, WhisperBinding } from './binding';
 import { validateModelFile, ModelFileError } from './modelValidation';
-import type { TranscribeOptions, TranscribeResult, WorkerErrorCode, WorkerReply, WorkerRequest, WorkerResultMap, WorkerStats } from './protocol';
+import { cancelledResult, type TranscribeOptions, type TranscribeResult, type WorkerErrorCode, type WorkerReply, type WorkerRequest, type WorkerResultMap, type WorkerStats } from './protocol';
 
 class EngineError extends Error {
   constructor(readonly code: WorkerErrorCode, message: string) {
@@ -48,7 +48,7 @@ export interface EngineHost {
 }
 
 /** whisper.cpp's parameters for a job; `audioContext` is the window it runs with (0 = full). */
-export function dictationParams(options: TranscribeOptions, audioContext = typeof options.audioContext === 'number' ? options.audioContext : 0): Partial<NativeTranscribeParams> {
+export function dictationParams(options: TranscribeOptions, audioContext: number): Partial<NativeTranscribeParams> {
   return {
     strategy: options.beamSize > 1 ? 1 : 0,
     beam_size: Math.max(1, options.beamSize),
@@ -190,7 +190,7 @@ export class WhisperWorkerEngine {
     const index = this.queue.findIndex((job) => job.id === targetId);
     if (index >= 0) {
       const [job] = this.queue.splice(index, 1);
-      this.reply(job.id, { segments: [], text: '', elapsedMs: 0, cancelled: true });
+      this.reply(job.id, cancelledResult());
       return true;
     }
     if (this.running?.id === targetId) {
@@ -234,13 +234,13 @@ export class WhisperWorkerEngine {
     if (fit && window > 0) this.fittedWindowJobs++;
     const first = await this.runNative(job, window, guarded ? tokenCap(job.pcm.length) : 0);
     const elapsed = () => Date.now() - started;
-    if (!first) return { segments: [], text: '', elapsedMs: elapsed(), cancelled: true, audioContext: window };
+    if (!first) return cancelledResult(elapsed(), { audioContext: window });
     const trip = guarded ? windowGuardTrip({ text: joinText(first), segmentTokens: first.map((s) => s.tokens?.length ?? 0) }, job.pcm.length) : undefined;
     if (!trip) return { ...toResult(first), elapsedMs: elapsed(), cancelled: false, audioContext: window };
     this.windowFallbacks.set(trip, (this.windowFallbacks.get(trip) ?? 0) + 1);
     this.host.post({ kind: 'log', level: 'info', message: `Window guard "${trip}" tripped on a ${(job.pcm.length / 16000).toFixed(1)}-s job with audio_ctx ${window} ("${joinText(first).slice(0, 80)}"); transcribing again with the full window.` });
     const full = await this.runNative(job, 0, 0);
-    if (!full) return { segments: [], text: '', elapsedMs: elapsed(), cancelled: true, audioContext: 0, fallback: trip };
+    if (!full) return cancelledResult(elapsed(), { audioContext: 0, fallback: trip });
     return { ...toResult(full), elapsedMs: elapsed(), cancelled: false, audioContext: 0, fallback: trip };
   }
 
