@@ -170,6 +170,11 @@ export class PhraseSegmenter {
     return this.inSpeech ? this.speechOnset : undefined;
   }
 
+  /** Quiet kept after a phrase's last loud frame: from this far into a pause, tentativePhrase() is final. */
+  get trailMs(): number {
+    return this.config.trailMs;
+  }
+
   /** Milliseconds the current phrase has been pausing (0 while speech goes on, or when silent). */
   get pauseSoFarMs(): number {
     return this.inSpeech ? this.quietRun * FRAME_MS : 0;
