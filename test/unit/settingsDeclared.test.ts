@@ -1,39 +1,102 @@
 // Every setting the code reads is declared in package.json (else VS Code silently returns the code's fallback and
-// the Settings UI never shows it) and listed in the README's settings table.
+// the Settings UI never shows it), listed in the README's settings table, and falls back to its declared default.
+// Checked by running the real Config against a recording stand-in for the `vscode` module: the keys are the ones
+// Config actually reads, not what a pattern finds in its source. (The real VS Code reads the same declarations in
+// the integration suite, where every contributed setting resolves to its default.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import Module from 'node:module';
 import { join } from 'node:path';
 
 const root = join(__dirname, '../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const declared: Record<string, { default?: unknown; minimum?: number; maximum?: number; enum?: string[]; enumDescriptions?: string[] }> = Object.assign(
-  {},
-  ...pkg.contributes.configuration.map((g: { properties: object }) => g.properties),
-);
-const configSource = readFileSync(join(root, 'src/vscode/config.ts'), 'utf8');
-const keysBlock = /const KEYS = \{([\s\S]*?)\} as const;/.exec(configSource)![1];
-const readKeys = [...keysBlock.matchAll(/:\s*'([^']+)'/g)].map((m) => `offlineDictation.${m[1]}`);
+type Declared = { default?: unknown; minimum?: number; maximum?: number; enum?: string[]; enumDescriptions?: string[]; scope?: string };
+const declared: Record<string, Declared> = Object.assign({}, ...pkg.contributes.configuration.map((g: { properties: object }) => g.properties));
 
-test('every setting in config.ts is declared in package.json and in the README', () => {
-  assert.ok(readKeys.length >= 20, `found the KEYS table (${readKeys.length} keys)`);
+interface Read { id: string; fallback: unknown }
+const reads: Read[] = [];
+let values: Record<string, unknown> = {};
+
+/** Just what config.ts touches: getConfiguration().get, the change event, EventEmitter. */
+const vscodeStandIn = {
+  workspace: {
+    getConfiguration: (section: string) => ({
+      get: (key: string, fallback: unknown) => {
+        const id = `${section}.${key}`;
+        reads.push({ id, fallback });
+        return id in values ? values[id] : fallback;
+      },
+    }),
+    onDidChangeConfiguration: () => ({ dispose() {} }),
+  },
+  EventEmitter: class {
+    event = () => ({ dispose() {} });
+    fire() {}
+    dispose() {}
+  },
+};
+
+type ConfigModule = typeof import('../../src/vscode/config');
+function loadConfig(): ConfigModule {
+  const moduleWithLoad = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
+  const load = moduleWithLoad._load;
+  moduleWithLoad._load = function (request: string, ...rest: unknown[]) {
+    return request === 'vscode' ? vscodeStandIn : load.call(this, request, ...rest);
+  };
+  try {
+    return require('../../src/vscode/config') as ConfigModule;
+  } finally {
+    moduleWithLoad._load = load;
+  }
+}
+const { Config } = loadConfig();
+
+function settingsWith(overrides: Record<string, unknown>) {
+  values = overrides;
+  reads.length = 0;
+  const config = new Config();
+  try {
+    return config.settings;
+  } finally {
+    config.dispose();
+    values = {};
+  }
+}
+
+test('every setting Config reads is declared in package.json, has a README row, and falls back to its declared default', () => {
+  settingsWith({});
+  const ids = [...new Set(reads.map((r) => r.id))];
+  assert.ok(ids.length >= 20, `Config read ${ids.length} settings`);
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  for (const key of readKeys) {
-    assert.ok(declared[key], `${key} is declared in contributes.configuration`);
-    assert.ok(readme.includes(`| \`${key}\` |`), `${key} has a row in the README settings table`);
+  for (const { id, fallback } of reads) {
+    assert.ok(declared[id], `${id} is declared in contributes.configuration`);
+    assert.ok(readme.includes(`| \`${id}\` |`), `${id} has a row in the README settings table`);
+    assert.deepEqual(fallback, declared[id].default, `${id}: the code's fallback is the declared default`);
   }
 });
 
-test('the capture and memory-sampling settings have the documented defaults and ranges', () => {
-  assert.deepEqual(declared['offlineDictation.capture.mode'].enum, ['auto', 'streaming', 'file']);
-  assert.equal(declared['offlineDictation.capture.mode'].enumDescriptions?.length, 3);
-  assert.equal(declared['offlineDictation.capture.mode'].default, 'auto');
-  const buffered = declared['offlineDictation.capture.maxBufferedSeconds'];
-  assert.deepEqual([buffered.default, buffered.minimum, buffered.maximum], [120, 1, 1800]);
-  const interval = declared['offlineDictation.memory.sampleIntervalSeconds'];
-  assert.deepEqual([interval.default, interval.minimum, interval.maximum], [2, 1, 60]);
-  // The code's fallbacks agree with the declared defaults.
-  assert.match(configSource, /get\('memorySampleIntervalSeconds', 2\)/);
-  assert.match(configSource, /get\('maxBufferedSeconds', 120\)/);
-  assert.match(configSource, /get<string>\('captureMode', 'auto'\)/);
+test('values outside the declared ranges and choices are brought back inside them', () => {
+  const clamped = settingsWith({
+    'offlineDictation.memory.sampleIntervalSeconds': 1000,
+    'offlineDictation.capture.maxBufferedSeconds': 0,
+    'offlineDictation.capture.mode': 'tape',
+    'offlineDictation.files.workers': 64,
+  });
+  const range = (id: string) => [declared[id].minimum, declared[id].maximum];
+  assert.equal(clamped.memorySampleIntervalSeconds, range('offlineDictation.memory.sampleIntervalSeconds')[1]);
+  assert.equal(clamped.maxBufferedSeconds, range('offlineDictation.capture.maxBufferedSeconds')[0]);
+  assert.ok(declared['offlineDictation.capture.mode'].enum?.includes(clamped.captureMode), clamped.captureMode);
+  assert.equal(clamped.captureMode, declared['offlineDictation.capture.mode'].default);
+  assert.equal(clamped.fileWorkers, range('offlineDictation.files.workers')[1]);
+  // And a value inside the range is kept as it is.
+  assert.equal(settingsWith({ 'offlineDictation.memory.sampleIntervalSeconds': 7 }).memorySampleIntervalSeconds, 7);
+});
+
+test('executables, model paths and server URLs are machine-scoped and restricted in untrusted workspaces', () => {
+  const restricted: string[] = pkg.capabilities.untrustedWorkspaces.restrictedConfigurations;
+  for (const id of Object.keys(declared).filter((key) => /(\.path|modelPath|Url|url)$/.test(key))) {
+    assert.ok(['machine', 'machine-overridable', 'application'].includes(declared[id].scope ?? ''), `${id} is machine-scoped (scope: ${declared[id].scope})`);
+    assert.ok(restricted.includes(id), `${id} is restricted in untrusted workspaces`);
+  }
 });
