@@ -1,5 +1,6 @@
 // Drives the real Whisper worker (dist/whisperWorker.js + the real whisper.cpp addon) through the client, with
-// the weightless tiny.en header from ../shared: it loads and runs the whole graph, so every path is exercised.
+// the weightless tiny.en header from ../shared: it loads and runs the whole graph, so every path is exercised —
+// and, beside it, the real tiny.en weights on real speech in both hosts, so the plumbing is shown to carry words.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,10 @@ import { WhisperClient } from '../../src/node/whisper/client';
 import { WhisperWorkerError } from '../../src/node/whisper/protocol';
 import type { TranscribeOptions } from '../../src/node/whisper/protocol';
 import { isAlive } from '../support/processes';
+import { readFileSync } from 'node:fs';
+import { readWavAs16kMono } from '../../src/node/audio/wavFile';
+import { fixtureModelPath } from '../../src/node/model/fixtureModel';
+import { wordErrorRate } from '../../src/core/text/wer';
 
 const root = resolve(__dirname, '../..');
 const workerScript = join(root, 'dist/whisperWorker.js');
@@ -123,4 +128,24 @@ describe('WhisperClient with a worker thread', () => {
     await c.shutdown();
     assert.equal(c.running, false);
   });
+});
+
+describe('WhisperClient with the real model', () => {
+  const evalDir = resolve(root, '../shared/eval/public');
+  for (const host of ['process', 'thread'] as const) {
+    it(`transcribes real speech in a worker ${host}: the words of the clip come back`, async () => {
+      const modelPath = fixtureModelPath();
+      const c = client({ host, allowEmptyModel: false });
+      try {
+        await c.ensureModel(modelPath);
+        const speech = await readWavAs16kMono(join(evalDir, 'p07_pocketsphinx_goforward.wav'));
+        const result = await c.transcribe(speech, options);
+        const reference = readFileSync(join(evalDir, 'p07_pocketsphinx_goforward.txt'), 'utf8');
+        assert.ok(wordErrorRate(reference, result.text).wer <= 0.2, `${host}: ${result.text}`);
+        assert.ok(result.segments.length > 0 && result.segments.every((s) => s.toMs <= 4000), JSON.stringify(result.segments));
+      } finally {
+        await c.shutdown();
+      }
+    });
+  }
 });
