@@ -22,3 +22,14 @@ export function concat(...parts: readonly Float32Array[]): Float32Array {
   }
   return out;
 }
+
+/**
+ * Noise shaped like speech's loudness: bursts of ~150 ms (syllables) at `dbfs` with ~100 ms dips 25 dB below,
+ * so its level rises and falls as a voice's does (steady noise is not speech to the segmenter).
+ */
+export function syllables(samples: number, dbfs: number, seed: number): Float32Array {
+  const out = whiteNoise(samples, dbfs, seed);
+  const period = 4000;
+  for (let i = 0; i < samples; i++) if (i % period >= 2400) out[i] *= 0.056;
+  return out;
+}

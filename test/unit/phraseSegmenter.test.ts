@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PhraseSegmenter, SegmentedPhrase, ZeroInputDetector, frameDbfs } from '../../src/core/vad/phraseSegmenter';
 import { decodeWavSamples, parseWavHeader } from '../../src/core/audio/wav';
-import { concat, whiteNoise } from '../support/signals';
+import { concat, syllables, whiteNoise } from '../support/signals';
+import { colouredNoise } from '../support/nonSpeech';
+
+const mix = (a: Float32Array, b: Float32Array) => a.map((s, i) => s + (b[i] ?? 0));
 
 const evalDir = resolve(__dirname, '../../../shared/eval/public');
 
@@ -81,7 +84,7 @@ describe('PhraseSegmenter', () => {
 
   it('cuts a phrase longer than maxPhraseMs at a quiet point and keeps every sample of speech', () => {
     const parts: Float32Array[] = [];
-    for (let i = 0; i < 12; i++) parts.push(noise(2.5, -15, i + 7), noise(0.3, -70, i + 100));
+    for (let i = 0; i < 12; i++) parts.push(syllables(40000, -15, i + 7), noise(0.3, -70, i + 100));
     const long = concat(noise(0.5, -70), ...parts);
     const phrases = segment(long, { pauseMs: 700, maxPhraseMs: 10000 });
     assert.ok(phrases.length >= 3, `${phrases.length} phrases`);
@@ -98,8 +101,34 @@ describe('PhraseSegmenter', () => {
     const speech = loadClip('p10_mfa_spontaneous_cold_corpus');
     const phrases = segment(concat(noise(1, -60), speech, noise(1.5, -60)));
     assert.equal(phrases.length, 1, `one phrase, not ${phrases.map((p) => `${(p.samples.length / 16000).toFixed(1)} s (${p.endedBy})`).join(' + ')}`);
-    const endless = concat(noise(0.5, -70), ...Array.from({ length: 30 }, (_, i) => concat(noise(1.8, -15, i + 3), noise(0.2, -70, i + 50))));
-    for (const p of segment(endless)) assert.ok(p.samples.length <= 30 * 16000, `${(p.samples.length / 16000).toFixed(1)} s fits Whisper's 30-s window`);
+    const endless = concat(noise(0.5, -70), ...Array.from({ length: 30 }, (_, i) => concat(syllables(28800, -15, i + 3), noise(0.2, -70, i + 50))));
+    const endlessPhrases = segment(endless);
+    assert.ok(endlessPhrases.length >= 2, `${endlessPhrases.length} phrases`);
+    for (const p of endlessPhrases) assert.ok(p.samples.length <= 30 * 16000, `${(p.samples.length / 16000).toFixed(1)} s fits Whisper's 30-s window`);
+  });
+
+  it('noise that starts suddenly (a fan, white/pink/brown noise) makes no phrase, and speech in it still does', () => {
+    const speech = loadClip('p07_pocketsphinx_goforward');
+    for (const kind of ['white', 'pink', 'brown'] as const) {
+      for (const dbfs of [-45, -35, -20]) {
+        const phrases: SegmentedPhrase[] = [];
+        const s2 = new PhraseSegmenter((p) => phrases.push(p));
+        const steady = colouredNoise(kind, 8, dbfs, 5);
+        s2.push(concat(noise(1, -65), steady));
+        assert.equal(phrases.length, 0, `${kind} noise at ${dbfs} dBFS made no phrase`);
+        // 30 dB and more over the room it starts as speech, and is then noticed as steady noise (brown noise is
+        // mostly rumble below the voice band, which the level meter leaves out: it never starts a phrase).
+        const audible = dbfs >= -35 && kind !== 'brown';
+        if (audible) assert.ok(s2.steadyNoiseDropped >= 1, `${kind} at ${dbfs}: noticed as steady noise`);
+        if (audible) assert.ok(s2.noiseFloorDb > dbfs - 6, `${kind} at ${dbfs}: the floor took the noise's level (${s2.noiseFloorDb.toFixed(1)} dBFS)`);
+        // Speech 10 dB above the noise, in the noise, is still a phrase.
+        if (dbfs === -45) {
+          s2.push(concat(mix(speech, colouredNoise(kind, speech.length / 16000, dbfs, 9)), colouredNoise(kind, 1.5, dbfs, 13)));
+          s2.flush();
+          assert.equal(phrases.length, 1, `${kind}: the speech in the noise is one phrase`);
+        }
+      }
+    }
   });
 
   it('flush() emits the phrase in progress when dictation stops mid-sentence', () => {

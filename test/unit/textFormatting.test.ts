@@ -59,9 +59,13 @@ describe('acceptTranscript', () => {
     assert.equal(acceptTranscript('Thank you.', faint), undefined);
     assert.equal(acceptTranscript('you', faint), undefined);
     assert.equal(acceptTranscript('the the the the the the the the the', loud), undefined);
+    // Heard from real non-speech (bench:nonspeech): "You" from 1.8 s of a desktop alert, from 6.9 s of noise.
+    assert.equal(acceptTranscript('You', { speechMs: 1800, speechDbfs: -27 }), undefined);
+    assert.equal(acceptTranscript('You', { speechMs: 6900, speechDbfs: -20 }), undefined);
   });
   it('keeps real speech, including a clearly spoken "thank you"', () => {
     assert.equal(acceptTranscript('Thank you.', loud), 'Thank you.');
+    assert.equal(acceptTranscript('You.', { speechMs: 700, speechDbfs: -25 }), 'You.');
     assert.equal(acceptTranscript(' Ask not what your country can do for you. [Music]', faint), 'Ask not what your country can do for you.');
   });
   it('cleanTranscript tidies spacing around punctuation', () => {

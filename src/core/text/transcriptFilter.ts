@@ -28,9 +28,17 @@ export interface PhraseEvidence {
 }
 
 /**
+ * A person says a word in well under half a second: a known phrase that came from much more sound than its words
+ * take ("You" from two seconds of a ringing phone or six of fan noise) is Whisper's guess at the sound.
+ */
+const MAX_SPEECH_MS_PER_WORD = 400;
+const MAX_SPEECH_MS_SLACK = 800;
+
+/**
  * Returns the text to use, or undefined when the transcript is not speech: empty after cleaning, only
- * punctuation, or a known hallucination that came from little or quiet audio. A known phrase ("thank you") that
- * was clearly spoken — long and loud enough — is kept.
+ * punctuation, or a known hallucination that came from little or quiet audio, or from far more sound than its
+ * words take. A known phrase ("thank you") that was clearly spoken — loud enough, and as long as saying it takes —
+ * is kept.
  */
 export function acceptTranscript(text: string, evidence: PhraseEvidence): string | undefined {
   const cleaned = cleanTranscript(text);
@@ -38,7 +46,8 @@ export function acceptTranscript(text: string, evidence: PhraseEvidence): string
   if (!words) return undefined;
   if (HALLUCINATIONS.has(words)) {
     const clearlySpoken = evidence.speechMs >= 600 && evidence.speechDbfs > -45;
-    if (!clearlySpoken) return undefined;
+    const fitsItsWords = evidence.speechMs <= MAX_SPEECH_MS_SLACK + MAX_SPEECH_MS_PER_WORD * words.split(' ').length;
+    if (!clearlySpoken || !fitsItsWords) return undefined;
   }
   // Repetition loops ("the the the the ...") are a decoding failure on noise.
   const tokens = words.split(' ');

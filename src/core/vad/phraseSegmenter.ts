@@ -66,6 +66,21 @@ const FLOOR_INITIAL_MAX_DB = -50;
 const PAUSE_BELOW_PEAK_DB = 25;
 /** The peak follower decays this much per frame (~3 dB/s), so it tracks a speaker who gets quieter. */
 const PEAK_DECAY_DB = 0.1;
+/**
+ * Speech rises and falls with its syllables: over its first 1.5 s the frame levels of a phrase spread by 5–12 dB
+ * (standard deviation). A fan, traffic, or white/pink/brown noise that starts suddenly stays within 1–2 dB. Such
+ * a "phrase" is noise: it is dropped and its level becomes the floor at once (waiting for the floor to climb
+ * slowly would let Whisper invent "You" from it; bench/results/nonspeech.md).
+ */
+const STEADY_CHECK_FRAMES = 50;
+const STEADY_SPREAD_DB = 3;
+
+/** Standard deviation of frame levels (dB); digital silence counts as the floor's minimum. */
+function spreadDb(levels: readonly number[]): number {
+  const values = levels.map((db) => (Number.isFinite(db) ? db : FLOOR_MIN_DB));
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+}
 
 export function frameDbfs(samples: Float32Array, from = 0, to = samples.length): number {
   let sum = 0;
@@ -124,7 +139,7 @@ export class PhraseSegmenter {
   private readonly buffer = new SampleList();
   private bufferStart = 0;
   private noiseFloorDb = FLOOR_MIN_DB;
-  private readonly recentLevels: number[] = [];
+  private recentLevels: number[] = [];
   private peakDb = -Infinity;
   private inSpeech = false;
   private loudRun = 0;
@@ -136,6 +151,8 @@ export class PhraseSegmenter {
   private speechEnergyDb = 0;
   /** Per-frame levels of the current phrase, for cutting long phrases at the quietest point. */
   private phraseFrameDb: number[] = [];
+  /** Would-be phrases dropped as steady noise (see STEADY_SPREAD_DB). */
+  steadyNoiseDropped = 0;
 
   constructor(
     private readonly emit: (phrase: SegmentedPhrase) => void,
@@ -237,6 +254,10 @@ export class PhraseSegmenter {
     }
 
     this.phraseFrameDb.push(db);
+    if (this.phraseFrameDb.length === STEADY_CHECK_FRAMES && spreadDb(this.phraseFrameDb) < STEADY_SPREAD_DB) {
+      this.dropSteadyNoise();
+      return;
+    }
     if (sustained) {
       this.quietRun = 0;
       this.lastLoudEnd = frameEnd;
@@ -311,6 +332,18 @@ export class PhraseSegmenter {
     const drop = end - this.bufferStart;
     this.buffer.dropFront(drop);
     this.bufferStart = end;
+    this.trimPreRoll();
+  }
+
+  /** The phrase so far was steady noise, not speech: forget it, and let the floor take the noise's level now. */
+  private dropSteadyNoise(): void {
+    this.recentLevels = this.phraseFrameDb.map((db) => (Number.isFinite(db) ? db : FLOOR_MIN_DB)).slice(-FLOOR_WINDOW_FRAMES);
+    this.noiseFloorDb = Math.max(FLOOR_MIN_DB, [...this.recentLevels].sort((a, b) => a - b)[Math.floor(this.recentLevels.length * 0.2)]);
+    this.inSpeech = false;
+    this.loudRun = 0;
+    this.quietRun = 0;
+    this.phraseFrameDb = [];
+    this.steadyNoiseDropped++;
     this.trimPreRoll();
   }
 
