@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
 packages=(sox libsox-fmt-pulse pulseaudio pulseaudio-utils alsa-utils libasound2-plugins
-          chromium ripgrep libkrb5-dev pkg-config g++ make python3 python3-pip ffmpeg)
+          chromium ripgrep libkrb5-dev pkg-config g++ make python3 python3-pip ffmpeg sound-theme-freedesktop)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -1,10 +1,15 @@
 // Dictation in the real extension host with the real recorder (sox) listening to the virtual microphone and the
 // real model: speech played with paplay must end up as text in the editor, phrase by phrase.
 import * as assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { wordErrorRate } from '../../src/core/text/wer';
-import { api, clip, dictateFromVirtualMicrophone, fixtureModel, freshEditor, play, setSetting, waitFor } from './support';
+import { encodePcm16Wav } from '../../src/core/audio/wav';
+import { api, clip, dictateFromVirtualMicrophone, evalDir, fixtureModel, freshEditor, play, setSetting, waitFor } from './support';
+import { colouredNoise, keyboardClicks, roomNoise } from '../support/nonSpeech';
+import { concat } from '../support/signals';
 import { isAlive } from '../support/processes';
 
 suite('Dictation through the virtual microphone', function () {
@@ -64,6 +69,28 @@ suite('Dictation through the virtual microphone', function () {
     assert.match(dictation.controller.lastWarning ?? '', /only silence/);
     await vscode.commands.executeCommand('offlineDictation.stop');
     assert.equal(editor.document.getText(), '');
+  });
+
+  test('room noise, steady noise and typing make no text (the microphone is live: not the zeros warning)', async () => {
+    const dictation = await api();
+    const editor = await freshEditor('');
+    const historyBefore = dictation.history.list().length;
+    const scratch = mkdtempSync(join(tmpdir(), 'nonspeech-'));
+    try {
+      // 26 s of what a room sounds like between words: real rooms' noise from the public clips, a fan-like pink noise
+      // that starts suddenly, then someone typing.
+      const wav = join(scratch, 'room.wav');
+      writeFileSync(wav, encodePcm16Wav(concat(roomNoise(evalDir, 10), colouredNoise('pink', 8, -28, 3), keyboardClicks(8, -12, 5)), 16000));
+      await vscode.commands.executeCommand('offlineDictation.start');
+      await play(wav);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.doesNotMatch(dictation.controller.lastWarning ?? '', /only silence/, 'the microphone delivered sound, not zeros');
+      await vscode.commands.executeCommand('offlineDictation.stop');
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+    assert.equal(editor.document.getText(), '', 'no word inserted');
+    assert.equal(dictation.history.list().length, historyBefore, 'nothing went to the history either');
   });
 
   test('by default (auto) a live preview follows a long phrase and the final text replaces it, one undo step per phrase', async () => {

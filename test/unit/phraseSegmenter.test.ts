@@ -120,7 +120,7 @@ describe('PhraseSegmenter', () => {
         // mostly rumble below the voice band, which the level meter leaves out: it never starts a phrase).
         const audible = dbfs >= -35 && kind !== 'brown';
         if (audible) assert.ok(s2.steadyNoiseDropped >= 1, `${kind} at ${dbfs}: noticed as steady noise`);
-        if (audible) assert.ok(s2.noiseFloorDb > dbfs - 6, `${kind} at ${dbfs}: the floor took the noise's level (${s2.noiseFloorDb.toFixed(1)} dBFS)`);
+        if (audible) assert.ok(s2.noiseFloorDbfs > dbfs - 6, `${kind} at ${dbfs}: the floor took the noise's level (${s2.noiseFloorDbfs.toFixed(1)} dBFS)`);
         // Speech 10 dB above the noise, in the noise, is still a phrase.
         if (dbfs === -45) {
           s2.push(concat(mix(speech, colouredNoise(kind, speech.length / 16000, dbfs, 9)), colouredNoise(kind, 1.5, dbfs, 13)));

@@ -67,19 +67,23 @@ const PAUSE_BELOW_PEAK_DB = 25;
 /** The peak follower decays this much per frame (~3 dB/s), so it tracks a speaker who gets quieter. */
 const PEAK_DECAY_DB = 0.1;
 /**
- * Speech rises and falls with its syllables: over its first 1.5 s the frame levels of a phrase spread by 5–12 dB
- * (standard deviation). A fan, traffic, or white/pink/brown noise that starts suddenly stays within 1–2 dB. Such
+ * Speech rises and falls with its syllables: over its first 1.5 s the frame levels of every phrase of the public
+ * clips spread by more than 4 dB (robust standard deviation, spreadDb). White and pink noise that starts suddenly
+ * (a fan, traffic) spread by 0.3–1 dB. Such
  * a "phrase" is noise: it is dropped and its level becomes the floor at once (waiting for the floor to climb
  * slowly would let Whisper invent "You" from it; bench/results/nonspeech.md).
  */
 const STEADY_CHECK_FRAMES = 50;
-const STEADY_SPREAD_DB = 3;
+const STEADY_SPREAD_DB = 2.5;
 
-/** Standard deviation of frame levels (dB); digital silence counts as the floor's minimum. */
+/**
+ * How widely frame levels (dB) spread, robustly: the interquartile range scaled to a standard deviation, so the few
+ * frames of a step into the noise (or a click) do not count as the rise and fall of speech.
+ */
 function spreadDb(levels: readonly number[]): number {
-  const values = levels.map((db) => (Number.isFinite(db) ? db : FLOOR_MIN_DB));
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  return Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+  const sorted = levels.map((db) => (Number.isFinite(db) ? db : FLOOR_MIN_DB)).sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return (at(0.75) - at(0.25)) / 1.35;
 }
 
 export function frameDbfs(samples: Float32Array, from = 0, to = samples.length): number {
