@@ -14,7 +14,7 @@ import type { TimedSegment } from '../../core/transcription/timedSegment';
 import { removeIfPresent, writeFileAtomically } from '../files/atomicFile';
 
 /** Part of every job id: bump when the meaning of a stored chunk changes, so old records are never reused. */
-const RECORD_FORMAT = 1;
+const RECORD_FORMAT = 2;
 
 export interface JobKey {
   readonly fileSha256: string;
@@ -82,12 +82,26 @@ function isSegment(value: unknown): value is TimedSegment {
   return !!s && Number.isFinite(s.startMs) && Number.isFinite(s.endMs) && typeof s.text === 'string';
 }
 
+/**
+ * A record's content and its checksum. A byte changed on disk can leave valid JSON with other words in it (the
+ * fuzz test found " irst words" coming back from the cache): the checksum makes such a record a damaged one.
+ */
+function canonicalChunk(record: ChunkRecord): { content: string; sha256: string } {
+  const content = JSON.stringify([record.startSample, record.endSample, record.segments.map((s) => [s.startMs, s.endMs, s.text])]);
+  return { content, sha256: createHash('sha256').update(content).digest('hex') };
+}
+
+function serialiseChunk(record: ChunkRecord): string {
+  return JSON.stringify({ ...record, sha256: canonicalChunk(record).sha256 });
+}
+
 function parseChunk(text: string): ChunkRecord | undefined {
   try {
-    const value = JSON.parse(text) as ChunkRecord;
+    const value = JSON.parse(text) as ChunkRecord & { sha256?: unknown };
     if (!Number.isInteger(value.startSample) || !Number.isInteger(value.endSample) || value.startSample < 0 || value.endSample <= value.startSample) return undefined;
     if (!Array.isArray(value.segments) || !value.segments.every(isSegment)) return undefined;
-    return { startSample: value.startSample, endSample: value.endSample, segments: value.segments.map((s) => ({ startMs: s.startMs, endMs: s.endMs, text: s.text })) };
+    const record = { startSample: value.startSample, endSample: value.endSample, segments: value.segments.map((s) => ({ startMs: s.startMs, endMs: s.endMs, text: s.text })) };
+    return value.sha256 === canonicalChunk(record).sha256 ? record : undefined;
   } catch {
     return undefined;
   }
@@ -369,7 +383,7 @@ export class CacheJob {
     if (this.cache.generation() !== this.generation) return;
     // The folder may have been removed by a limit check in another process: recreate it.
     await mkdir(this.directory, { recursive: true, mode: 0o700 });
-    await writeFileAtomically(join(this.directory, chunkFileName(record.startSample)), JSON.stringify(record));
+    await writeFileAtomically(join(this.directory, chunkFileName(record.startSample)), serialiseChunk(record));
     this.stored.set(record.startSample, record);
   }
 
