@@ -30,6 +30,12 @@ describe('fuzzed inputs', { timeout: 600_000 }, () => {
     }), { numRuns: 300, seed: 20261202 });
   });
 
+  it('bench:fuzz counterexample: a damaged 24-Hz rate is a clear error at once, not half an hour of noise for ffmpeg', async () => {
+    const path = join(scratch, 'rate-24.wav');
+    writeFileSync(path, mutate(original, [{ kind: 'field', field: 4, value: 24 }]));
+    assert.deepEqual(await readThroughStreamingReader(path), { kind: 'coded', code: 'NOT_AUDIO' });
+  });
+
   it('mutated WAV files through the CLI with the real model: text or a one-line error, no temp file left', async () => {
     const cli = join(root, 'dist/cli.js');
     const model = fixtureModelPath();

@@ -58,8 +58,10 @@ export function parseWavHeader(bytes: Uint8Array, fileSize = bytes.length): WavH
       if (!format) throw new WavError('UNSUPPORTED_FORMAT', `Unsupported WAV encoding (format tag ${formatTag}); only PCM and float WAV can be read directly.`);
       const supportedBits = format === 'pcm' ? [8, 16, 24, 32] : [32, 64];
       if (!supportedBits.includes(bitsPerSample)) throw new WavError('UNSUPPORTED_FORMAT', `Unsupported WAV sample size: ${bitsPerSample}-bit ${format}.`);
+      // A damaged header, not an encoding a decoder could read: handed to ffmpeg, a 24-Hz "rate" turned a 3-s file
+      // into half an hour of noise to transcribe (found by bench:fuzz).
       if (channels < 1 || sampleRate < 1000 || sampleRate > 384000 || blockAlign !== (channels * bitsPerSample) / 8) {
-        throw new WavError('UNSUPPORTED_FORMAT', `The WAV format chunk is inconsistent (${channels} channels, ${sampleRate} Hz, block ${blockAlign}).`);
+        throw new WavError('NOT_WAV', `The WAV header is damaged: its format chunk is inconsistent (${channels} channels, ${sampleRate} Hz, block ${blockAlign}).`);
       }
       fmt = { format, channels, sampleRate, bitsPerSample, blockAlign };
     } else if (id === 'data') {
