@@ -14,6 +14,8 @@ export interface DictationSettings {
   language: string;
   pauseMs: number;
   spokenCommands: boolean;
+  /** The person's spoken punctuation and commands: phrase → symbol text, {command}, {case} or null (off). */
+  spokenCommandWords: Record<string, unknown>;
   livePreview: 'auto' | 'on' | 'off';
   smartFormatting: boolean;
   historySize: number;
@@ -51,6 +53,7 @@ const KEYS = {
   language: 'language',
   pauseMs: 'pauseMs',
   spokenCommands: 'spokenCommands',
+  spokenCommandWords: 'spokenCommandWords',
   livePreview: 'livePreview',
   smartFormatting: 'insertion.smartFormatting',
   historySize: 'historySize',
@@ -96,6 +99,7 @@ export class Config implements vscode.Disposable {
       language: get('language', 'en').trim() || 'en',
       pauseMs: get('pauseMs', 700),
       spokenCommands: get('spokenCommands', true),
+      spokenCommandWords: objectOr(get<unknown>('spokenCommandWords', {})),
       livePreview: get('livePreview', 'auto'),
       smartFormatting: get('smartFormatting', true),
       historySize: get('historySize', 100),
@@ -140,6 +144,11 @@ const CAPTURE_MODES: readonly CaptureMode[] = ['auto', 'streaming', 'file'];
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], fallback: T): T {
   return (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+/** settings.json may hold anything: an object setting that is not an object counts as empty. */
+function objectOr(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 function clamp(value: number, min: number, max: number, fallback: number): number {
