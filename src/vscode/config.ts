@@ -17,6 +17,10 @@ export interface DictationSettings {
   /** The person's spoken punctuation and commands: phrase → symbol text, {command}, {case} or null (off). */
   spokenCommandWords: Record<string, unknown>;
   livePreview: 'auto' | 'on' | 'off';
+  /** Terms for Whisper's prompt (names and words it should spell as written). */
+  vocabularyWords: string[];
+  /** Also take the prompt's terms from the code: identifiers near the cursor, open editors' symbols, workspace names. */
+  vocabularyFromCode: boolean;
   smartFormatting: boolean;
   historySize: number;
   recorderProgram: RecorderChoice;
@@ -55,6 +59,8 @@ const KEYS = {
   spokenCommands: 'spokenCommands',
   spokenCommandWords: 'spokenCommandWords',
   livePreview: 'livePreview',
+  vocabularyWords: 'vocabulary.words',
+  vocabularyFromCode: 'vocabulary.fromCode',
   smartFormatting: 'insertion.smartFormatting',
   historySize: 'historySize',
   recorderProgram: 'recorder.program',
@@ -101,6 +107,8 @@ export class Config implements vscode.Disposable {
       spokenCommands: get('spokenCommands', true),
       spokenCommandWords: objectOr(get<unknown>('spokenCommandWords', {})),
       livePreview: get('livePreview', 'auto'),
+      vocabularyWords: stringsOr(get<unknown>('vocabularyWords', [])),
+      vocabularyFromCode: get('vocabularyFromCode', true),
       smartFormatting: get('smartFormatting', true),
       historySize: get('historySize', 100),
       recorderProgram: get('recorderProgram', 'auto'),
@@ -149,6 +157,10 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], fallback:
 /** settings.json may hold anything: an object setting that is not an object counts as empty. */
 function objectOr(value: unknown): Record<string, unknown> {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function stringsOr(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.trim().length > 0) : [];
 }
 
 function clamp(value: number, min: number, max: number, fallback: number): number {

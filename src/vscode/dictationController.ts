@@ -66,6 +66,8 @@ export class DictationController implements vscode.Disposable {
     private readonly pipeline: DictationPipeline,
     private readonly registerRecorder: (recorder: Recorder) => void,
     private readonly spillDirectory: () => string,
+    /** Whisper's prompt from the person's code (precomputed by the VocabularyCollector). */
+    private readonly vocabularyPrompt: () => string | undefined = () => undefined,
   ) {}
 
   /** Memory is critical: phrases wait on disk and the worker gets no work, so its model can be unloaded. */
@@ -161,7 +163,7 @@ export class DictationController implements vscode.Disposable {
     const session = new DictationSession({
       recorder,
       transcriber: new LocalTranscriber(this.client, modelPath),
-      transcribeOptions: () => ({ language: this.models.languageFor(modelPath, this.config.settings.language), threads: this.config.threads, beamSize: 1, audioContext: 'fit', timestamps: false }),
+      transcribeOptions: () => ({ language: this.models.languageFor(modelPath, this.config.settings.language), threads: this.config.threads, beamSize: 1, audioContext: 'fit', timestamps: false, initialPrompt: this.vocabularyPrompt() }),
       createPhraseSource: (emit) => this.pipeline.createPhraseSource(this.config.settings.pauseMs, emit),
       acceptText: (text, phrase) => this.pipeline.acceptText(text, phrase),
       onRecorderStarted: (r) => this.registerRecorder(r),
