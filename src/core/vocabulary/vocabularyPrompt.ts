@@ -35,20 +35,22 @@ export interface VocabularyPrompt {
 }
 
 /**
- * Tokens a text costs, overestimated on purpose: a run of letters costs one token per 3 characters (English words
- * are mostly one token; rare words and identifiers split into pieces of 2-4 characters, "Kubernetes" into 4), an
- * upper-case letter starts a new run, digits one token per 2, every other character one token. Checked against
- * whisper.cpp's tokenizer with tiny.en's vocabulary: never below the real count on the identifiers of this project
- * and on prose (test/unit/vocabularyPrompt.test.ts); prose costs about 1.5× its real count.
+ * Tokens a text costs, overestimated on purpose. whisper.cpp cuts each word into the longest pieces of the model's
+ * vocabulary, left to right; in identifiers, capitals and rare words those pieces are often one or two characters
+ * ("TRUNCATED" → TR|UN|CA|TED, "PYTHON" → P|Y|TH|ON). So a run of letters or digits costs (length + 1) / 2 tokens,
+ * any other character a token per UTF-8 byte. Checked against whisper.cpp's tokenizer with tiny.en's vocabulary
+ * (test/unit/vocabularyPrompt.test.ts): below the real count for 1 of this project's 5,109 identifiers ("dnf"),
+ * never for prose or whole prompts; prose costs about twice its real count. Should a prompt still pass the limit,
+ * whisper.cpp drops its start: the least important terms (see buildVocabularyPrompt).
  */
 export function estimateTokens(text: string): number {
   let tokens = 0;
   for (const piece of text.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\p{L}+|\d+|\s+|[^\s\p{L}\d]/gu) ?? []) {
     if (/^\s+$/.test(piece)) continue;
-    if (/^\d+$/.test(piece)) tokens += Math.ceil(piece.length / 2);
-    else if (/^[A-Za-z]+$/.test(piece)) tokens += Math.ceil(piece.length / 3);
-    else if (/^\p{L}+$/u.test(piece)) tokens += piece.length;
-    else tokens += 1;
+    if (/^[A-Za-z0-9]+$/.test(piece)) tokens += Math.ceil((piece.length + 1) / 2);
+    // Other letters are several bytes in UTF-8, each possibly a token.
+    else if (/^\p{L}+$/u.test(piece)) tokens += new TextEncoder().encode(piece).length;
+    else tokens += new TextEncoder().encode(piece).length;
   }
   return tokens;
 }
