@@ -22,7 +22,6 @@ export class VocabularyCollector implements vscode.Disposable {
   private latest: VocabularyPrompt = { prompt: '', terms: [], tokens: 0 };
   private readonly symbolCache = new Map<string, { version: number; names: string[]; at: number }>();
   private workspaceWords: string[] = [];
-  private fileWords: string[] = [];
   private timer?: ReturnType<typeof setTimeout>;
   private readonly subscriptions: vscode.Disposable[] = [];
   private disposed = false;
@@ -42,6 +41,7 @@ export class VocabularyCollector implements vscode.Disposable {
     );
     // The word list, package.json files and the git branch change rarely: read them again when they do.
     const watcher = vscode.workspace.createFileSystemWatcher(`**/{${USER_WORDS_FILE},package.json,.git/HEAD}`);
+    // (The word file is also read again at every refresh.)
     const reload = () => void this.reloadWorkspace();
     this.subscriptions.push(watcher, watcher.onDidChange(reload), watcher.onDidCreate(reload), watcher.onDidDelete(reload));
     this.ready = this.reloadWorkspace();
@@ -60,7 +60,9 @@ export class VocabularyCollector implements vscode.Disposable {
   /** Builds the prompt now (the end of the quiet spell, and the tests). */
   async refresh(): Promise<VocabularyPrompt> {
     const { vocabularyWords, vocabularyFromCode } = this.config.settings;
-    const user = [...vocabularyWords, ...this.fileWords];
+    // The word files are read every time (a few small reads, off the phrase path): a deleted .vscode folder sends no
+    // event for the file inside it.
+    const user = [...vocabularyWords, ...(await this.readWordFiles())];
     let nearCursor: string[] = [];
     let symbols: string[] = [];
     let workspace: string[] = [];
@@ -119,10 +121,9 @@ export class VocabularyCollector implements vscode.Disposable {
     return names;
   }
 
-  /** Folder names, package names and dependencies, the git branch, and the person's word files. */
+  /** Folder names, package names and dependencies, the git branch. */
   private async reloadWorkspace(): Promise<void> {
     const words: string[] = [];
-    const fileWords: string[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       words.push(folder.name);
       const branch = branchFromHead(await readText(vscode.Uri.joinPath(folder.uri, '.git/HEAD')));
@@ -135,12 +136,19 @@ export class VocabularyCollector implements vscode.Disposable {
       } catch {
         // An unreadable folder has no names to offer.
       }
-      const list = await readText(vscode.Uri.joinPath(folder.uri, USER_WORDS_FILE));
-      fileWords.push(...list.split(/\r?\n/).map((line) => line.replace(/#.*$/, '').trim()).filter(Boolean));
     }
     this.workspaceWords = [...new Set(words)];
-    this.fileWords = fileWords;
     this.schedule();
+  }
+
+  /** The person's word lists (.vscode/dictation-words.txt): one term a line, # starts a comment. */
+  private async readWordFiles(): Promise<string[]> {
+    const words: string[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const list = await readText(vscode.Uri.joinPath(folder.uri, USER_WORDS_FILE));
+      words.push(...list.split(/\r?\n/).map((line) => line.replace(/#.*$/, '').trim()).filter(Boolean));
+    }
+    return words;
   }
 
   dispose(): void {
