@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSpokenCommands, type DictationAction } from '../../src/core/text/spokenCommands';
 import { composeInsertion, type InsertionPiece } from '../../src/core/text/insertionFormat';
-import { buildSpokenVocabulary } from '../../src/core/text/spokenVocabulary';
+import { buildSpokenVocabulary, defaultEntries } from '../../src/core/text/spokenVocabulary';
 
 const fixtures: { clips: { name: string; source: string; transcript: string }[] } = JSON.parse(
   readFileSync(join(__dirname, '../fixtures/spoken/transcripts.json'), 'utf8'),
@@ -110,5 +110,16 @@ describe('spoken commands as Whisper writes them', () => {
 
   it('treats everything as text when commands are off', () => {
     assert.deepEqual(parseSpokenCommands('New line.', false), [{ kind: 'text', text: 'New line.' }]);
+  });
+});
+
+describe('the README\'s table of spoken commands', () => {
+  it('lists every phrase of the English table', () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Spoken punctuation and commands'), readme.indexOf('## Vocabulary from your code'));
+    const said = section.split('\n').filter((line) => line.startsWith('| ')).map((line) => line.split('|')[1]).join(',');
+    const listed = new Set(said.split(/,|\//).map((phrase) => phrase.trim().replace(/ user name$/, '')));
+    const missing = Object.keys(defaultEntries('en')).filter((phrase) => !listed.has(phrase) && phrase !== 'camelcase');
+    assert.deepEqual(missing, []);
   });
 });
