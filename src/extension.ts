@@ -20,6 +20,7 @@ import { ModelStore } from './node/model/modelStore';
 import { ModelCommands } from './vscode/modelCommands';
 import { MemoryCommands } from './vscode/memoryCommands';
 import { MemoryIndicator } from './vscode/memoryIndicator';
+import { VocabularyCollector } from './vscode/vocabularyCollector';
 
 /** What the extension exposes to other extensions and to its own integration tests. */
 export interface DictationApi {
@@ -33,6 +34,7 @@ export interface DictationApi {
   readonly store: ModelStore;
   readonly modelCommands: ModelCommands;
   readonly indicator: MemoryIndicator;
+  readonly vocabulary: VocabularyCollector;
 }
 
 let registry: ResourceRegistry | undefined;
@@ -87,11 +89,12 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
       (message) => void vscode.window.showInformationMessage(message),
     ),
   );
+  const vocabulary = resources.add(new VocabularyCollector(config, log));
   const controller = resources.add(
     new DictationController(config, log, client, models, statusBar, inserter, pipeline, (recorder) => {
       const tracked = resources.trackProcess('recorder', recorder.pid, () => recorder.kill());
       void recorder.whenExited().then(() => tracked.dispose());
-    }, () => resources.sessionTempDir()),
+    }, () => resources.sessionTempDir(), () => vocabulary.current()),
   );
   const files = resources.add(new FileTranscriber(client, createClient, models, config, log, join(context.globalStorageUri.fsPath, 'transcripts')));
   const store = new ModelStore(models.modelsDir);
@@ -120,7 +123,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
 
   // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
   context.subscriptions.push({ dispose: () => disposeRegistry() });
-  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator };
+  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary };
 }
 
 function disposeRegistry(): void {

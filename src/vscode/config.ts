@@ -14,7 +14,13 @@ export interface DictationSettings {
   language: string;
   pauseMs: number;
   spokenCommands: boolean;
+  /** The person's spoken punctuation and commands: phrase → symbol text, {command}, {case} or null (off). */
+  spokenCommandWords: Record<string, unknown>;
   livePreview: 'auto' | 'on' | 'off';
+  /** Terms for Whisper's prompt (names and words it should spell as written). */
+  vocabularyWords: string[];
+  /** Also take the prompt's terms from the code: identifiers near the cursor, open editors' symbols, workspace names. */
+  vocabularyFromCode: boolean;
   smartFormatting: boolean;
   historySize: number;
   recorderProgram: RecorderChoice;
@@ -51,7 +57,10 @@ const KEYS = {
   language: 'language',
   pauseMs: 'pauseMs',
   spokenCommands: 'spokenCommands',
+  spokenCommandWords: 'spokenCommandWords',
   livePreview: 'livePreview',
+  vocabularyWords: 'vocabulary.words',
+  vocabularyFromCode: 'vocabulary.fromCode',
   smartFormatting: 'insertion.smartFormatting',
   historySize: 'historySize',
   recorderProgram: 'recorder.program',
@@ -96,7 +105,10 @@ export class Config implements vscode.Disposable {
       language: get('language', 'en').trim() || 'en',
       pauseMs: get('pauseMs', 700),
       spokenCommands: get('spokenCommands', true),
+      spokenCommandWords: objectOr(get<unknown>('spokenCommandWords', {})),
       livePreview: get('livePreview', 'auto'),
+      vocabularyWords: stringsOr(get<unknown>('vocabularyWords', [])),
+      vocabularyFromCode: get('vocabularyFromCode', true),
       smartFormatting: get('smartFormatting', true),
       historySize: get('historySize', 100),
       recorderProgram: get('recorderProgram', 'auto'),
@@ -140,6 +152,15 @@ const CAPTURE_MODES: readonly CaptureMode[] = ['auto', 'streaming', 'file'];
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], fallback: T): T {
   return (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+/** settings.json may hold anything: an object setting that is not an object counts as empty. */
+function objectOr(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function stringsOr(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.trim().length > 0) : [];
 }
 
 function clamp(value: number, min: number, max: number, fallback: number): number {

@@ -8,7 +8,8 @@ import { Recorder, RecorderError, resolveRecorder } from '../node/audio/recorder
 import type { WhisperClient } from '../node/whisper/client';
 import { LocalTranscriber } from '../node/whisper/localTranscriber';
 import { WhisperWorkerError } from '../node/whisper/protocol';
-import type { Config } from './config';
+import { Config } from './config';
+import { buildSpokenVocabulary, type SpokenVocabulary } from '../core/text/spokenVocabulary';
 import type { Log } from './log';
 import type { DictationStatusBar } from './statusBar';
 import type { TextInserter } from './textInserter';
@@ -65,6 +66,8 @@ export class DictationController implements vscode.Disposable {
     private readonly pipeline: DictationPipeline,
     private readonly registerRecorder: (recorder: Recorder) => void,
     private readonly spillDirectory: () => string,
+    /** Whisper's prompt from the person's code (precomputed by the VocabularyCollector). */
+    private readonly vocabularyPrompt: () => string | undefined = () => undefined,
   ) {}
 
   /** Memory is critical: phrases wait on disk and the worker gets no work, so its model can be unloaded. */
@@ -160,7 +163,7 @@ export class DictationController implements vscode.Disposable {
     const session = new DictationSession({
       recorder,
       transcriber: new LocalTranscriber(this.client, modelPath),
-      transcribeOptions: () => ({ language: this.models.languageFor(modelPath, this.config.settings.language), threads: this.config.threads, beamSize: 1, audioContext: 'fit', timestamps: false }),
+      transcribeOptions: () => ({ language: this.models.languageFor(modelPath, this.config.settings.language), threads: this.config.threads, beamSize: 1, audioContext: 'fit', timestamps: false, initialPrompt: this.vocabularyPrompt() }),
       createPhraseSource: (emit) => this.pipeline.createPhraseSource(this.config.settings.pauseMs, emit),
       acceptText: (text, phrase) => this.pipeline.acceptText(text, phrase),
       onRecorderStarted: (r) => this.registerRecorder(r),
@@ -245,7 +248,7 @@ export class DictationController implements vscode.Disposable {
   /** Applies a phrase: runs of words and line breaks become one edit each; "scratch that" removes the last one. */
   private async deliver(result: PhraseResult): Promise<void> {
     this.preview.clear();
-    const actions = this.pipeline.spokenActions(result.text, this.config.settings.spokenCommands);
+    const actions = this.pipeline.spokenActions(result.text, this.config.settings.spokenCommands, this.spokenVocabulary());
     let pieces: InsertionPiece[] = [];
     const flush = async () => {
       if (!pieces.length) return;
@@ -256,14 +259,31 @@ export class DictationController implements vscode.Disposable {
     for (const action of actions) {
       if (action.kind === 'scratch') {
         await flush();
-        const removed = await this.inserter.removeLast();
-        this.log.info(removed ? 'Scratched the last phrase.' : 'Nothing to scratch (the last phrase was edited or is gone).');
+        for (let i = 0; i < action.count; i++) {
+          const removed = await this.inserter.removeLast();
+          this.log.info(removed ? 'Scratched the last phrase.' : 'Nothing to scratch (the last phrase was edited or is gone).');
+        }
       } else {
         pieces.push(action);
       }
     }
     await flush();
     this.phraseEmitter.fire({ ...result, deliveredAt: Date.now() });
+  }
+
+  private vocabularyKey?: string;
+  private vocabulary?: SpokenVocabulary;
+
+  /** The spoken-command words for the language and the person's own entries, rebuilt when either changes. */
+  private spokenVocabulary(): SpokenVocabulary {
+    const { language, spokenCommandWords } = this.config.settings;
+    const key = JSON.stringify([language, spokenCommandWords]);
+    if (this.vocabulary && key === this.vocabularyKey) return this.vocabulary;
+    const built = buildSpokenVocabulary(language, spokenCommandWords);
+    for (const problem of built.problems) this.log.warn(`${Config.settingId('spokenCommandWords')}: ${problem}; that entry is ignored.`);
+    this.vocabularyKey = key;
+    this.vocabulary = built.vocabulary;
+    return built.vocabulary;
   }
 
   private async onSessionError(error: Error): Promise<void> {

@@ -43,7 +43,7 @@ describe('parseSpokenCommands', () => {
       { kind: 'text', text: 'How are you?' },
     ]);
     assert.deepEqual(parseSpokenCommands('New paragraph'), [{ kind: 'newline', count: 2 }]);
-    assert.deepEqual(parseSpokenCommands('Scratch that.'), [{ kind: 'scratch' }]);
+    assert.deepEqual(parseSpokenCommands('Scratch that.'), [{ kind: 'scratch', count: 1 }]);
   });
   it('treats everything as text when commands are off', () => {
     assert.deepEqual(parseSpokenCommands('New line.', false), [{ kind: 'text', text: 'New line.' }]);

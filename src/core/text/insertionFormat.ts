@@ -1,6 +1,7 @@
 // Fits a dictated phrase into the text around the cursor: spacing and capitalisation, as a person typing would.
 // Whisper writes every phrase as a standalone sentence ("Ask what you can do."); in the middle of a sentence
 // it must continue it instead.
+import type { Spacing } from './spokenVocabulary';
 
 const SENTENCE_END = /[.!?]["')\]]*\s*$/;
 const OPENING = /[(\["'`{<\/]$/;
@@ -34,17 +35,30 @@ export function formatForInsertion(before: string, after: string, phrase: string
     text = text[0].toUpperCase() + text.slice(1);
   }
 
-  const needsSpaceBefore = lineBefore.length > 0 && !/\s$/.test(lineBefore) && !OPENING.test(lineBefore) && !/^[,.;:!?)\]}]/.test(text);
+  const needsSpaceBefore = lineBefore.length > 0 && !/\s$/.test(lineBefore) && !endsOpen(lineBefore) && !/^[,.;:!?)\]}]/.test(text);
   if (needsSpaceBefore) text = ' ' + text;
   const needsSpaceAfter = /^[\p{L}\p{N}(]/u.test(after);
   if (needsSpaceAfter) text = text + ' ';
   return text;
 }
 
-export type InsertionPiece = { kind: 'text'; text: string } | { kind: 'newline'; count: number };
+/** A phrase's parts: Whisper's words, spoken line breaks, and spoken symbols or cased identifiers (`literal`). */
+/** The line ends with an opening bracket or quote: no space after it. A `"` opens only if it is not a closing one. */
+function endsOpen(lineBefore: string): boolean {
+  if (lineBefore.endsWith('"')) return (lineBefore.split('"').length - 1) % 2 === 1;
+  return OPENING.test(lineBefore);
+}
+
+export type InsertionPiece =
+  | { kind: 'text'; text: string }
+  | { kind: 'newline'; count: number }
+  | { kind: 'literal'; text: string; spacing: Spacing };
+
+/** Marks that end a clause; a spoken one replaces the mark Whisper put at the end of the words before it. */
+const CLAUSE_MARK = /^[,.;:!?…]/;
 
 /**
- * Builds the one string a phrase inserts — its words and any spoken line breaks — so that the whole phrase is a
+ * Builds the one string a phrase inserts — its words, spoken line breaks and symbols — so that the whole phrase is a
  * single edit (one undo step). Each piece is formatted against the text it will follow.
  */
 export function composeInsertion(before: string, after: string, pieces: readonly InsertionPiece[], options: FormatOptions = { smart: true }): string {
@@ -56,7 +70,31 @@ export function composeInsertion(before: string, after: string, pieces: readonly
       composed = composed.replace(/[ \t]+$/, '') + '\n'.repeat(piece.count);
       return;
     }
+    if (piece.kind === 'literal') {
+      composed = placeLiteral(before, composed, piece.text, piece.spacing, isLast ? after : '');
+      return;
+    }
     composed += formatForInsertion(before + composed, isLast ? after : '', piece.text, options);
   });
+  return composed;
+}
+
+/** A spoken symbol or cased identifier, as written, spaced by its kind; never capitalised. */
+function placeLiteral(before: string, composed: string, text: string, spacing: Spacing, after: string): string {
+  if (spacing === 'closing') {
+    composed = composed.replace(/[ \t]+$/, '');
+    // "Go forward. Question mark." → "Go forward?": Whisper's own mark gives way to the spoken one.
+    if (CLAUSE_MARK.test(text)) composed = composed.replace(/[,.;:!?…]+$/, '');
+    // A closing bracket takes the place of a full stop Whisper added; a closing quote keeps it ("... it.").
+    else if (text !== '"') composed = composed.replace(/[,.;:]+$/, '');
+    // Said as a phrase of its own after words that already end with it ("... meters." then "Period."): once is enough.
+    if (!composed && before.endsWith(text)) return composed;
+  } else {
+    const lineBefore = (before + composed).slice((before + composed).lastIndexOf('\n') + 1);
+    const needsSpace = lineBefore.length > 0 && !/\s$/.test(lineBefore) && !endsOpen(lineBefore);
+    if (needsSpace) composed += ' ';
+  }
+  composed += text;
+  if (spacing !== 'opening' && /^[\p{L}\p{N}(]/u.test(after)) composed += ' ';
   return composed;
 }

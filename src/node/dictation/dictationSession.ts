@@ -17,6 +17,7 @@ import { PhraseSpill } from './phraseSpill';
 import { PhraseQueue, type WaitingPhrase } from './phraseQueue';
 import { FileCapture } from './fileCapture';
 import type { PhraseEnd } from '../../core/vad/phraseSegmenter';
+import { composePrompt } from '../../core/vocabulary/vocabularyPrompt';
 
 /** What the session needs from voice-activity segmentation (implemented in core/vad). */
 export interface PhraseSource {
@@ -402,7 +403,7 @@ export class DictationSession {
     if (!tentative) return;
     this.withdrawPreview();
     const job = new AbortController();
-    const options = { ...this.options.transcribeOptions(), initialPrompt: this.promptText() };
+    const options = this.optionsWithPrompt();
     const result = this.options.transcriber.transcribe(tentative.samples, options, undefined, job.signal);
     // Settled here too, so a withdrawn job's rejection is never unhandled.
     result.catch(() => undefined);
@@ -537,7 +538,7 @@ export class DictationSession {
       let result = ahead ? await ahead.result.catch(() => undefined) : undefined;
       const speculative = !!result && !result.cancelled;
       if (speculative) this.speculativeHits++;
-      else result = await this.options.transcriber.transcribe(phrase.samples, { ...this.options.transcribeOptions(), initialPrompt: this.promptText() });
+      else result = await this.options.transcriber.transcribe(phrase.samples, this.optionsWithPrompt());
       if (this.cancelled || !result || result.cancelled) return;
       const text = this.options.acceptText(result.text, phrase);
       if (!text) return;
@@ -552,9 +553,13 @@ export class DictationSession {
     }
   }
 
-  /** The end of the previous phrase, which keeps casing and vocabulary consistent across phrases. */
-  private promptText(): string | undefined {
-    return this.previousText.slice(-200) || undefined;
+  /**
+   * The options' prompt (the vocabulary from the code, precomputed: nothing is collected here) followed by the end
+   * of the previous phrase, which keeps casing and vocabulary consistent across phrases; bounded to Whisper's limit.
+   */
+  private optionsWithPrompt(): TranscribeOptions {
+    const options = this.options.transcribeOptions();
+    return { ...options, initialPrompt: composePrompt(options.initialPrompt, this.previousText) };
   }
 
   private whenIdle(): Promise<void> {

@@ -3,13 +3,14 @@
 import { PhraseSegmenter } from '../../core/vad/phraseSegmenter';
 import { acceptTranscript } from '../../core/text/transcriptFilter';
 import { DictationAction, parseSpokenCommands } from '../../core/text/spokenCommands';
+import type { SpokenVocabulary } from '../../core/text/spokenVocabulary';
 import { composeInsertion, InsertionPiece } from '../../core/text/insertionFormat';
 import type { Phrase, PhraseSource } from './dictationSession';
 
 export interface DictationPipeline {
   createPhraseSource(pauseMs: number, emit: (phrase: Phrase) => void): PhraseSource;
   acceptText(text: string, phrase: Phrase): string | undefined;
-  spokenActions(text: string, commandsEnabled: boolean): DictationAction[];
+  spokenActions(text: string, commandsEnabled: boolean, vocabulary?: SpokenVocabulary): DictationAction[];
   compose(before: string, after: string, pieces: readonly InsertionPiece[], smart: boolean): string;
 }
 
@@ -22,7 +23,7 @@ export function createDictationPipeline(): DictationPipeline {
       );
     },
     acceptText: (text, phrase) => acceptTranscript(text, phrase),
-    spokenActions: (text, enabled) => parseSpokenCommands(text, enabled),
+    spokenActions: (text, enabled, vocabulary) => parseSpokenCommands(text, enabled, vocabulary),
     compose: (before, after, pieces, smart) => composeInsertion(before, after, pieces, { smart }),
   };
 }
