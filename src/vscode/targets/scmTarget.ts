@@ -1,5 +1,6 @@
 // The Source Control commit message box, through the built-in git extension's API (repository.inputBox). The
-// repository is the one selected in the Source Control view, else the one holding the active file, else the only one.
+// repository is the one holding the active file, else the one shown in the Source Control view, else the first.
+import { sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { InsertionPiece } from '../../core/text/insertionFormat';
 import type { Composer, Delivered, TextTarget } from './textTarget';
@@ -19,6 +20,11 @@ interface GitExtension {
   getAPI(version: 1): GitApi;
 }
 
+function isInside(file: string, root: string): boolean {
+  const prefix = root.endsWith(sep) ? root : root + sep;
+  return file === root || file.startsWith(prefix);
+}
+
 export function gitApi(): GitApi | undefined {
   const extension = vscode.extensions.getExtension<GitExtension>('vscode.git');
   if (!extension?.isActive || !extension.exports?.enabled) return undefined;
@@ -35,11 +41,17 @@ export class ScmTarget implements TextTarget {
   private repository(): GitRepository | undefined {
     const repositories = gitApi()?.repositories ?? [];
     if (repositories.length <= 1) return repositories[0];
-    const selected = repositories.find((r) => r.ui.selected);
-    if (selected) return selected;
-    const file = vscode.window.activeTextEditor?.document.uri.fsPath;
-    const holding = file ? repositories.filter((r) => file.startsWith(r.rootUri.fsPath)).sort((a, b) => b.rootUri.fsPath.length - a.rootUri.fsPath.length)[0] : undefined;
-    return holding ?? repositories[0];
+    // The repository of the file being edited (the innermost one); `ui.selected` is true for every repository
+    // shown in the Source Control view, so it only decides when exactly one is shown.
+    const file = vscode.window.activeTextEditor?.document.uri;
+    if (file?.scheme === 'file') {
+      const holding = repositories
+        .filter((r) => isInside(file.fsPath, r.rootUri.fsPath))
+        .sort((a, b) => b.rootUri.fsPath.length - a.rootUri.fsPath.length)[0];
+      if (holding) return holding;
+    }
+    const selected = repositories.filter((r) => r.ui.selected);
+    return selected.length === 1 ? selected[0] : repositories[0];
   }
 
   available(): boolean {
