@@ -134,16 +134,19 @@ suite('Dictation targets', function () {
 
   test('the history survives a reload: a new history reading the same private file has the phrases', async () => {
     const dictation = await api();
+    await freshEditor('');
+    const reference = await dictate('p07_pocketsphinx_goforward');
+    assertWords(reference, dictation.history.list()[0].text, 'history');
     await dictation.historyStore.flush();
     const path = dictation.historyStore.path;
     assert.equal(statSync(path).mode & 0o777, 0o600, 'the history file is private');
     const reloaded = new TranscriptHistory(100);
     const store = new HistoryStore(reloaded, path);
     await store.load();
-    const live = dictation.history.list().map((e) => `${e.at} ${e.text}`);
-    assert.ok(live.length >= 4, 'the phrases dictated above are in the history');
-    assert.deepEqual(reloaded.list().map((e) => `${e.at} ${e.text}`).slice(0, live.length), live);
-    assert.deepEqual([...new Set(reloaded.list().map((e) => e.kind))].filter((k) => k && k !== 'editor').sort(), ['clipboard', 'notebook', 'scm', 'terminal']);
+    const describe = (e: { at: number; kind?: string; text: string }) => `${e.at} ${e.kind} ${e.text}`;
+    const live = dictation.history.list().map(describe);
+    assert.ok(live.length >= 1, 'the phrases dictated above are in the history');
+    assert.deepEqual(reloaded.list().map(describe).slice(0, live.length), live, 'every phrase, where it went, newest first');
     await store.dispose();
     // Clear History empties it on disk too.
     await vscode.commands.executeCommand('offlineDictation.clearHistory');
