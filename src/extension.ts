@@ -113,6 +113,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
       void recorder.whenExited().then(() => tracked.dispose());
     }, () => resources.sessionTempDir()),
   );
+  controller.preview.showsInEditor = () => inserter.previewsInEditor();
   const files = resources.add(new FileTranscriber(client, createClient, models, config, log, join(context.globalStorageUri.fsPath, 'transcripts')));
   const store = new ModelStore(models.modelsDir);
   const modelCommands = new ModelCommands(store, config, client, log);

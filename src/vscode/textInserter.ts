@@ -78,6 +78,12 @@ export class TextInserter implements vscode.Disposable {
     return chooseTarget(this.request, this.focus.current, this.availability());
   }
 
+  /** The live preview (ghost text in the active editor) shows where the phrase will land only for these targets. */
+  previewsInEditor(): boolean {
+    const kind = this.decide().kind;
+    return kind === 'editor' || (kind === 'notebook' && vscode.window.activeTextEditor?.document.uri.scheme === 'vscode-notebook-cell');
+  }
+
   status(): TargetStatus {
     const decision = this.decide();
     return {

@@ -52,8 +52,17 @@ suite('Dictation targets', function () {
     await waitFor(() => Promise.resolve(terminal.processId), 20_000, 'the terminal process');
     // Focus went from the editor to the new terminal: dictation follows it (no target argument).
     await waitFor(() => dictation.inserter.decide().kind === 'terminal', 5000, 'the terminal to be the target');
-    const reference = await dictate('p07_pocketsphinx_goforward');
+    // 8.7 s of continuous speech: long enough for live previews, which must not appear in the editor beside it.
+    const previews: string[] = [];
+    const listener = dictation.controller.onDidShowPreview((p) => previews.push(p.text));
+    let reference: string;
+    try {
+      reference = await dictate('p14_librispeech_1995-1837-0001');
+    } finally {
+      listener.dispose();
+    }
     assert.equal(editor.document.getText(), 'Untouched. ', 'nothing went into the editor');
+    assert.deepEqual(previews, [], 'no ghost text in the editor while the words go to the terminal');
     assert.ok(!existsSync(join(folder, 'finished')), 'the input has not ended: nothing pressed Enter and Ctrl-D');
     // End the input: the first Ctrl-D hands cat the typed line, the second is end of file.
     terminal.sendText('\u0004', false);
