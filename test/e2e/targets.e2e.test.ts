@@ -101,4 +101,25 @@ describe('Dictation into the terminal with the keys, and the history after a rel
     await workbench.screenshot('targets-3-history-after-reload');
     await workbench.closeQuickInput();
   });
+  it('Dictate Into… → Chat, where VS Code has no chat box (code-server without a chat extension), sends the words to the clipboard', async () => {
+    const page = workbench.page;
+    await workbench.runCommand('Dictation: Dictate Into…');
+    const chatRow = page.locator('.quick-input-list .monaco-list-row[aria-label*="Chat"]').first();
+    await chatRow.waitFor({ timeout: 20_000 });
+    const label = (await chatRow.getAttribute('aria-label')) ?? '';
+    assert.match(label, /not available/, `the picker says chat is not available here: ${label}`);
+    await chatRow.click();
+    await workbench.waitForStatus('→ Clipboard', 30_000);
+    await play(clip('p07_pocketsphinx_goforward').wav, { ...process.env, ...micEnv });
+    await page.waitForTimeout(1500);
+    await workbench.statusBarItem(UI.statusRecording).click();
+    await workbench.waitForStatus(UI.statusIdle, 60_000);
+    await workbench.runCommand('Dictation: Show History');
+    await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 20_000 });
+    const rows: string[] = await page.locator('.quick-input-list .monaco-list-row').evaluateAll((els: { getAttribute(name: string): string | null }[]) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+    console.log(`history: ${JSON.stringify(rows)}`);
+    assert.match(rows[0] ?? '', /forward.*on clipboard/i, 'the newest phrase went to the clipboard, not into a chat box that does not exist');
+    await workbench.screenshot('targets-4-chat-unavailable');
+    await workbench.closeQuickInput();
+  });
 });

@@ -1,6 +1,9 @@
 // The chat input, where VS Code offers a way in: `workbench.action.chat.open` with a partial query puts text in
 // the chat box without sending it. The command replaces the box's text, so this target keeps the dictation's
 // draft and sends all of it each time; it is used only when asked for (picker or a keybinding in the chat input).
+// The command alone does not mean there is a chat box: code-server 4.100 registers it but, with no chat extension,
+// opens nothing and the text would vanish. So chat counts as available only when an installed extension
+// contributes a chat participant (GitHub Copilot Chat and others do).
 import * as vscode from 'vscode';
 import type { InsertionPiece } from '../../core/text/insertionFormat';
 import type { Composer, Delivered, TextTarget } from './textTarget';
@@ -19,9 +22,10 @@ export class ChatTarget implements TextTarget {
     this.subscription = vscode.extensions.onDidChange(() => void this.detect());
   }
 
-  /** Whether VS Code has the chat command (it is absent in builds without chat). */
+  /** Whether VS Code has the chat command and an extension that gives the chat view an input to put text in. */
   async detect(): Promise<boolean> {
-    this.commandExists = (await vscode.commands.getCommands(true)).includes(CHAT_OPEN_COMMAND);
+    const hasParticipant = vscode.extensions.all.some((e) => Array.isArray(e.packageJSON?.contributes?.chatParticipants) && e.packageJSON.contributes.chatParticipants.length > 0);
+    this.commandExists = hasParticipant && (await vscode.commands.getCommands(true)).includes(CHAT_OPEN_COMMAND);
     return this.commandExists;
   }
 

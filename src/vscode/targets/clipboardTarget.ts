@@ -6,6 +6,18 @@ import type { Composer, Delivered } from './textTarget';
 
 export const RESTORE_CLIPBOARD = 'Restore Previous Clipboard';
 
+const CLIPBOARD_WAIT_MS = 1000;
+
+function withTimeout<T, F>(work: Thenable<T>, ms: number, fallback: F): Promise<T | F> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(fallback), ms);
+    Promise.resolve(work).then(
+      (value) => { clearTimeout(timer); resolve(value); },
+      () => { clearTimeout(timer); resolve(fallback); },
+    );
+  });
+}
+
 export type Notify = (message: string, ...actions: string[]) => Thenable<string | undefined>;
 
 export class ClipboardTarget {
@@ -18,10 +30,11 @@ export class ClipboardTarget {
 
   async insert(pieces: readonly InsertionPiece[], compose: Composer, why: string): Promise<Delivered> {
     const text = compose('', '', pieces);
-    const current = await vscode.env.clipboard.readText().then((t) => t, () => '');
+    // A browser may never answer a clipboard read it has no permission for: a phrase must not wait on it.
+    const current = await withTimeout(vscode.env.clipboard.readText(), CLIPBOARD_WAIT_MS, undefined);
     // The person's clipboard is what was there before dictation's own text replaced it.
-    if (this.written === undefined || current !== this.written) this.saved = current;
-    await vscode.env.clipboard.writeText(text);
+    if (current !== undefined && (this.written === undefined || current !== this.written)) this.saved = current;
+    await withTimeout(vscode.env.clipboard.writeText(text), CLIPBOARD_WAIT_MS, undefined);
     this.written = text;
     const saved = this.saved;
     const actions = saved ? [RESTORE_CLIPBOARD] : [];
