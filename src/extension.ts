@@ -21,6 +21,14 @@ import { ModelCommands } from './vscode/modelCommands';
 import { MemoryCommands } from './vscode/memoryCommands';
 import { MemoryIndicator } from './vscode/memoryIndicator';
 import { VocabularyCollector } from './vscode/vocabularyCollector';
+import { HistoryStore } from './node/history/historyStore';
+import { FocusTracker } from './vscode/targets/focusTracker';
+import { ClipboardTarget } from './vscode/targets/clipboardTarget';
+import { EditorTarget } from './vscode/targets/editorTarget';
+import { TerminalTarget } from './vscode/targets/terminalTarget';
+import { ScmTarget } from './vscode/targets/scmTarget';
+import { NotebookTarget } from './vscode/targets/notebookTarget';
+import { ChatTarget } from './vscode/targets/chatTarget';
 
 /** What the extension exposes to other extensions and to its own integration tests. */
 export interface DictationApi {
@@ -35,6 +43,8 @@ export interface DictationApi {
   readonly modelCommands: ModelCommands;
   readonly indicator: MemoryIndicator;
   readonly vocabulary: VocabularyCollector;
+  readonly inserter: TextInserter;
+  readonly historyStore: HistoryStore;
 }
 
 let registry: ResourceRegistry | undefined;
@@ -50,6 +60,10 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   const config = resources.add(new Config());
   const models = new ModelLocator(config, context.globalStorageUri.fsPath, log);
   const history = new TranscriptHistory(config.settings.historySize);
+  // The history survives reloads: a private file in the extension's global storage, restored in the background.
+  const historyStore = new HistoryStore(history, join(context.globalStorageUri.fsPath, 'history.json'), (error) => log.warn(`Dictation history: ${error.message}`));
+  void historyStore.load();
+  resources.add({ dispose: () => void historyStore.dispose() });
   let crashReported = false;
   // The indicator is created after the client it observes; worker start/exit events reach it through this.
   let indicatorRef: MemoryIndicator | undefined;
@@ -82,20 +96,27 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   const statusBar = resources.add(new DictationStatusBar());
   statusBar.setDetails({ model: models.displayName(), device: config.settings.recorderDevice });
   const pipeline = createDictationPipeline();
+  const focus = resources.add(new FocusTracker());
+  const clipboard = new ClipboardTarget((message, ...actions) => vscode.window.showInformationMessage(message, ...actions));
   const inserter = resources.add(
     new TextInserter(
       history,
       (before, after, pieces) => pipeline.compose(before, after, pieces, config.settings.smartFormatting),
-      (message) => void vscode.window.showInformationMessage(message),
+      clipboard,
+      focus,
+      [new EditorTarget(), new TerminalTarget(), new ScmTarget(), new NotebookTarget(), new ChatTarget()],
     ),
   );
   const vocabulary = resources.add(new VocabularyCollector(config, log));
+  resources.add(inserter.onDidChangeTarget((target) => statusBar.setTarget(target)));
+  statusBar.setTarget(inserter.status());
   const controller = resources.add(
     new DictationController(config, log, client, models, statusBar, inserter, pipeline, (recorder) => {
       const tracked = resources.trackProcess('recorder', recorder.pid, () => recorder.kill());
       void recorder.whenExited().then(() => tracked.dispose());
     }, () => resources.sessionTempDir(), () => vocabulary.current()),
   );
+  controller.preview.showsInEditor = () => inserter.previewsInEditor();
   const files = resources.add(new FileTranscriber(client, createClient, models, config, log, join(context.globalStorageUri.fsPath, 'transcripts')));
   const store = new ModelStore(models.modelsDir);
   const modelCommands = new ModelCommands(store, config, client, log);
@@ -103,6 +124,10 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   const indicator = resources.add(new MemoryIndicator(memorySources, config, client, controller, log));
   indicatorRef = indicator;
   resources.add(controller.onDidChangeActive(() => indicator.updateActivity()));
+  resources.add(controller.onDidChangeActive((active) => {
+    if (active) inserter.refresh();
+    else inserter.endDictation();
+  }));
   resources.add(indicator.onDidChangeTier((decision) => files.applyMemoryDecision(decision)));
   const memory = new MemoryCommands(
     memorySources,
@@ -119,11 +144,11 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
       if (change.needsWorkerRestart) log.info('The worker host setting changes at the next reload of the window.');
     }),
   );
-  for (const disposable of registerCommands({ controller, history, inserter, log, files, models, modelCommands, memory })) resources.add(disposable);
+  for (const disposable of registerCommands({ controller, history, inserter, log, files, models, modelCommands, memory, clipboard })) resources.add(disposable);
 
   // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
   context.subscriptions.push({ dispose: () => disposeRegistry() });
-  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary };
+  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore };
 }
 
 function disposeRegistry(): void {

@@ -8,6 +8,9 @@ import type { ModelLocator } from './modelLocator';
 import type { TextInserter } from './textInserter';
 import type { ModelCommands } from './modelCommands';
 import type { MemoryCommands } from './memoryCommands';
+import { parseTargetRequest, targetLabel } from '../core/targets/targetChoice';
+import { pickTarget } from './targets/targetPicker';
+import type { ClipboardTarget } from './targets/clipboardTarget';
 
 export interface CommandTargets {
   controller: DictationController;
@@ -18,6 +21,7 @@ export interface CommandTargets {
   models: ModelLocator;
   modelCommands: ModelCommands;
   memory: MemoryCommands;
+  clipboard: ClipboardTarget;
 }
 
 export function registerCommands(t: CommandTargets): vscode.Disposable[] {
@@ -32,9 +36,27 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
       }
     });
   return [
-    register('start', () => t.controller.start()),
+    // Keybindings pass the focus their `when` clause saw ({ target: 'terminal' }); other callers pass nothing.
+    register('start', (arg?: unknown) => {
+      noteTarget(t.inserter, arg);
+      return t.controller.start();
+    }),
     register('stop', () => t.controller.stop()),
-    register('toggle', () => t.controller.toggle()),
+    register('toggle', (arg?: unknown) => {
+      if (!t.controller.active) noteTarget(t.inserter, arg);
+      return t.controller.toggle();
+    }),
+    register('dictateInto', async (arg?: unknown) => {
+      const request = parseTargetRequest(arg) ?? (await pickTarget(t.inserter));
+      if (!request) return;
+      t.inserter.setRequest(request);
+      if (!t.controller.active) await t.controller.start();
+    }),
+    register('clearHistory', () => {
+      t.history.clear();
+      void vscode.window.showInformationMessage('Dictation history cleared.');
+    }),
+    register('restoreClipboard', () => t.clipboard.restore()),
     register('cancel', () => t.controller.cancel()),
     register('showLogs', () => t.log.show()),
     register('showHistory', () => showHistory(t.history, t.inserter)),
@@ -48,16 +70,22 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
   ];
 }
 
+/** A start with a target: a pinned one from the picker, or the focus a keybinding saw. */
+function noteTarget(inserter: TextInserter, arg: unknown): void {
+  const request = parseTargetRequest(arg);
+  if (request && request !== 'focus') inserter.noteFocus(request);
+}
+
 async function showHistory(history: TranscriptHistory, inserter: TextInserter): Promise<void> {
   const entries = history.list();
   if (entries.length === 0) {
-    void vscode.window.showInformationMessage('Nothing has been dictated yet in this window.');
+    void vscode.window.showInformationMessage('Nothing has been dictated yet.');
     return;
   }
   const picked = await vscode.window.showQuickPick(
     entries.map((entry) => ({
       label: entry.text,
-      description: `${new Date(entry.at).toLocaleTimeString()} · ${entry.delivery === 'inserted' ? 'inserted' : 'on clipboard'}`,
+      description: `${new Date(entry.at).toLocaleString()} · ${entry.delivery === 'inserted' ? `inserted${entry.kind && entry.kind !== 'editor' ? ` (${targetLabel(entry.kind).toLowerCase()})` : ''}` : 'on clipboard'}`,
       entry,
     })),
     { title: 'Dictation History', placeHolder: 'Pick a phrase to copy or insert again', matchOnDescription: true },

@@ -8,11 +8,13 @@ export class LivePreview implements vscode.Disposable {
   private shownIn?: vscode.TextEditor;
   /** The text currently previewed (tests and the status bar read it). */
   current = '';
+  /** Whether the words are going to the active editor; when they go to the terminal, say, a preview there misleads. */
+  showsInEditor: () => boolean = () => true;
 
   /** Shows `text` at every cursor of the active editor; false when there is none to show it in. */
   show(text: string): boolean {
     const editor = vscode.window.activeTextEditor;
-    if (!editor || !text) return false;
+    if (!editor || !text || !this.showsInEditor()) return false;
     this.clear();
     this.current = text;
     this.shownIn = editor;

@@ -13,10 +13,18 @@ export interface StatusDetails {
   device: string;
 }
 
+/** Where dictated text goes now: a target's label ("Terminal"), the concrete place, and whether it was pinned. */
+export interface StatusTarget {
+  label: string;
+  detail?: string;
+  pinned: boolean;
+}
+
 export class DictationStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private state: DictationUiState = { kind: 'idle' };
   private details: StatusDetails = { model: '', device: '' };
+  private target?: StatusTarget;
   private ticker?: NodeJS.Timeout;
 
   constructor() {
@@ -42,9 +50,22 @@ export class DictationStatusBar implements vscode.Disposable {
     this.render();
   }
 
+  setTarget(target: StatusTarget): void {
+    this.target = target;
+    this.render();
+  }
+
+  /** The text shown while dictating, e.g. "Dictating 0:12 → Terminal" (exposed for tests). */
+  get text(): string {
+    return this.item.text;
+  }
+
   private render(): void {
     const s = this.state;
-    const detail = `Model: ${this.details.model || 'not selected'}\nMicrophone: ${this.details.device || 'system default'}`;
+    const t = this.target;
+    const where = t ? `Text goes to: ${t.label}${t.detail ? ` (${t.detail})` : ''}${t.pinned ? ', chosen with Dictate Into…' : ', following the focus'}\n` : '';
+    const detail = `${where}Model: ${this.details.model || 'not selected'}\nMicrophone: ${this.details.device || 'system default'}`;
+    const arrow = t ? ` → ${t.label}` : '';
     switch (s.kind) {
       case 'idle':
         this.item.text = '$(mic) Dictate';
@@ -60,10 +81,10 @@ export class DictationStatusBar implements vscode.Disposable {
         break;
       case 'recording': {
         const elapsed = formatElapsed(Date.now() - s.startedAt);
-        this.item.text = `$(record) Dictating ${elapsed}${s.transcribing ? ' $(loading~spin)' : ''}`;
-        this.item.tooltip = `Listening — click or press Escape to stop\n${detail}`;
+        this.item.text = `$(record) Dictating ${elapsed}${arrow}${s.transcribing ? ' $(loading~spin)' : ''}`;
+        this.item.tooltip = `Listening — click or press Escape to stop (Ctrl+Alt+Shift+D cancels)\n${detail}`;
         this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
-        this.item.accessibilityInformation = { label: `Dictating for ${elapsed}. Stop dictation`, role: 'button' };
+        this.item.accessibilityInformation = { label: `Dictating for ${elapsed}${t ? ` into the ${t.label}` : ''}. Stop dictation`, role: 'button' };
         break;
       }
       case 'finishing':

@@ -1,115 +1,148 @@
-// Puts dictated text where the person is working: at every cursor of the active editor, as one undo step per
-// phrase, formatted for the text around each cursor. When no editor can take it the text goes to the clipboard;
-// every phrase also goes to the transcript history. Dictated text never goes nowhere.
+// Puts dictated text where the person is working. For each phrase it asks which target had focus (or which one
+// the person pinned), lets that target take the text (editor, terminal, commit message box, notebook cell, chat
+// input), and falls back to the clipboard when none can; every phrase also goes to the transcript history.
+// Dictated text never goes nowhere.
 import * as vscode from 'vscode';
 import type { Delivery, TranscriptHistory } from '../core/history/transcriptHistory';
+import { chooseTarget, TargetAvailability, TargetDecision, TargetKind, targetLabel, TargetRequest } from '../core/targets/targetChoice';
 import type { InsertionPiece } from '../core/text/insertionFormat';
+import type { ClipboardTarget } from './targets/clipboardTarget';
+import type { FocusTracker } from './targets/focusTracker';
+import type { Composer, Delivered, TextTarget } from './targets/textTarget';
 
-/** Turns a phrase's pieces into the text to insert between `before` and `after`. */
-export type Composer = (before: string, after: string, pieces: readonly InsertionPiece[]) => string;
+export type { Composer } from './targets/textTarget';
 
-interface LastInsertion {
-  document: vscode.TextDocument;
-  version: number;
-  ranges: vscode.Range[];
-  texts: string[];
+/** Where text goes now, for the status bar. */
+export interface TargetStatus {
+  decision: TargetDecision;
+  label: string;
+  /** The concrete place (file, terminal name, repository), when known. */
+  detail?: string;
+  pinned: boolean;
 }
 
-/** How much context around the cursor the formatter sees. */
-const CONTEXT_CHARS = 400;
+/** How many phrases back repeated "scratch that" reaches. */
+const SCRATCH_DEPTH = 10;
 
-export class TextInserter {
-  private last?: LastInsertion;
-  private editorFocus?: vscode.TextEditor;
+export class TextInserter implements vscode.Disposable {
+  /** The phrases "scratch that" can take back, newest last; each removes itself only if still there unchanged. */
+  private readonly delivered: Delivered[] = [];
+  private request: TargetRequest = 'focus';
+  private readonly targets = new Map<TargetKind, TextTarget>();
+  private readonly emitter = new vscode.EventEmitter<TargetStatus>();
+  /** Fires when the place text goes to may have changed (focus moved, a target was pinned). */
+  readonly onDidChangeTarget = this.emitter.event;
   private readonly subscription: vscode.Disposable;
 
   constructor(
     private readonly history: TranscriptHistory,
     private readonly compose: Composer,
-    private readonly notify: (message: string) => void,
+    private readonly clipboard: ClipboardTarget,
+    private readonly focus: FocusTracker,
+    targets: readonly TextTarget[],
   ) {
-    // Remember the last text editor that had focus: clicking the status bar or a notification must not lose the target.
-    this.editorFocus = vscode.window.activeTextEditor;
-    this.subscription = vscode.window.onDidChangeActiveTextEditor((editor) => {
-      if (editor) this.editorFocus = editor;
-    });
+    for (const target of targets) this.targets.set(target.kind, target);
+    this.subscription = focus.onDidChange(() => this.emitter.fire(this.status()));
   }
 
-  private targetEditor(): vscode.TextEditor | undefined {
-    const active = vscode.window.activeTextEditor;
-    if (active) return active;
-    const remembered = this.editorFocus;
-    if (remembered && vscode.window.visibleTextEditors.includes(remembered) && !remembered.document.isClosed) return remembered;
-    return undefined;
+  /** Pins a target ('focus' follows the focus again). */
+  setRequest(request: TargetRequest): void {
+    this.request = request;
+    this.emitter.fire(this.status());
+  }
+
+  get pinned(): TargetRequest {
+    return this.request;
+  }
+
+  /** A keybinding whose `when` clause saw the focus (terminalFocus, scmRepository, …) says where it is. */
+  noteFocus(kind: TargetKind): void {
+    this.focus.note(kind);
+    this.emitter.fire(this.status());
+  }
+
+  /** Says again where text goes (a dictation starts; a target may have appeared or gone meanwhile). */
+  refresh(): void {
+    this.emitter.fire(this.status());
+  }
+
+  /** A dictation ends: the pin is released and targets forget what they typed. */
+  endDictation(): void {
+    this.request = 'focus';
+    for (const target of this.targets.values()) target.reset?.();
+    this.emitter.fire(this.status());
+  }
+
+  availability(): TargetAvailability {
+    const can = (kind: TargetKind) => !!this.targets.get(kind)?.available();
+    return { editor: can('editor'), terminal: can('terminal'), scm: can('scm'), notebook: can('notebook'), chat: can('chat') };
+  }
+
+  decide(): TargetDecision {
+    return chooseTarget(this.request, this.focus.current, this.availability());
+  }
+
+  /** The live preview (ghost text in the active editor) shows where the phrase will land only for these targets. */
+  previewsInEditor(): boolean {
+    const kind = this.decide().kind;
+    return kind === 'editor' || (kind === 'notebook' && vscode.window.activeTextEditor?.document.uri.scheme === 'vscode-notebook-cell');
+  }
+
+  status(): TargetStatus {
+    const decision = this.decide();
+    return {
+      decision,
+      label: targetLabel(decision.kind),
+      detail: decision.kind === 'clipboard' ? undefined : this.targets.get(decision.kind)?.describe(),
+      pinned: this.request !== 'focus',
+    };
   }
 
   /** Inserts a phrase (words and line breaks) as one edit, and records it in the history. */
   async insert(phrase: readonly InsertionPiece[] | string): Promise<Delivery> {
     const pieces: readonly InsertionPiece[] = typeof phrase === 'string' ? [{ kind: 'text', text: phrase }] : phrase;
     const plain = this.compose('', '', pieces);
-    const editor = this.targetEditor();
-    let delivery: Delivery = 'clipboard';
-    if (editor && (await this.insertInto(editor, pieces))) {
-      delivery = 'inserted';
-    } else {
-      await vscode.env.clipboard.writeText(plain);
-      this.notify(editor ? 'The editor could not take the dictated text; it is on the clipboard and in Dictation: Show History.' : 'No editor is open for dictation; the text is on the clipboard and in Dictation: Show History.');
+    const decision = this.decide();
+    let kind: TargetKind = decision.kind;
+    let delivered: Delivered | undefined;
+    if (kind !== 'clipboard') {
+      try {
+        delivered = await this.targets.get(kind)?.insert(pieces, this.compose);
+      } catch {
+        delivered = undefined;
+      }
     }
-    this.history.add({ text: plain, at: Date.now(), delivery, target: editor?.document.uri.toString() });
+    if (!delivered) {
+      const why = kind !== 'clipboard' ? `The ${targetLabel(kind).toLowerCase()} could not take the dictated text` : this.fallbackReason(decision);
+      kind = 'clipboard';
+      delivered = await this.clipboard.insert(pieces, this.compose, why);
+    }
+    this.delivered.push(delivered);
+    if (this.delivered.length > SCRATCH_DEPTH) this.delivered.shift();
+    const delivery: Delivery = kind === 'clipboard' ? 'clipboard' : 'inserted';
+    this.history.add({ text: plain, at: Date.now(), delivery, target: delivered.where, kind });
+    this.emitter.fire(this.status());
     return delivery;
   }
 
-  private async insertInto(editor: vscode.TextEditor, pieces: readonly InsertionPiece[]): Promise<boolean> {
-    const document = editor.document;
-    const selections = [...editor.selections];
-    const texts = selections.map((selection) => {
-      const beforeStart = document.positionAt(Math.max(0, document.offsetAt(selection.start) - CONTEXT_CHARS));
-      const afterEnd = document.positionAt(document.offsetAt(selection.end) + CONTEXT_CHARS);
-      const before = document.getText(new vscode.Range(beforeStart, selection.start));
-      const after = document.getText(new vscode.Range(selection.end, afterEnd));
-      return this.compose(before, after, pieces);
-    });
-    // Offsets must be taken before the edit changes the document.
-    const order = selections.map((selection, i) => ({ start: document.offsetAt(selection.start), end: document.offsetAt(selection.end), i }))
-      .sort((a, b) => a.start - b.start);
-    let ok = false;
-    try {
-      ok = await editor.edit(
-        (builder) => selections.forEach((selection, i) => builder.replace(selection, texts[i])),
-        { undoStopBefore: true, undoStopAfter: true },
-      );
-    } catch {
-      ok = false;
-    }
-    if (!ok) return false;
-    // Where each text landed: original offsets shifted by what earlier (lower-offset) insertions added.
-    const ranges: vscode.Range[] = new Array(selections.length);
-    let shift = 0;
-    for (const item of order) {
-      const start = item.start + shift;
-      ranges[item.i] = new vscode.Range(document.positionAt(start), document.positionAt(start + texts[item.i].length));
-      shift += texts[item.i].length - (item.end - item.start);
-    }
-    this.last = { document, version: document.version, ranges, texts };
-    return true;
+  private fallbackReason(decision: TargetDecision): string {
+    if (decision.unavailable && decision.unavailable !== 'editor') return `Dictation: the ${targetLabel(decision.unavailable).toLowerCase()} is not available`;
+    if (decision.reason === 'pinned') return 'Dictation goes to the clipboard';
+    return 'No editor is open for dictation';
   }
 
-  /** "scratch that": removes the last inserted phrase if it is still there unchanged. */
+  /**
+   * "scratch that": removes the last inserted phrase if it is still there unchanged; said again, the one before it
+   * (up to SCRATCH_DEPTH phrases back).
+   */
   async removeLast(): Promise<boolean> {
-    const last = this.last;
-    this.last = undefined;
-    if (!last || last.document.isClosed) return false;
-    const stillThere = last.ranges.every((range, i) => last.document.getText(range) === last.texts[i]);
-    if (!stillThere) return false;
-    const editor = vscode.window.visibleTextEditors.find((e) => e.document === last.document);
-    const edit = new vscode.WorkspaceEdit();
-    for (const range of last.ranges) edit.delete(last.document.uri, range);
-    const applied = await vscode.workspace.applyEdit(edit);
-    if (applied && editor) editor.selections = last.ranges.map((r) => new vscode.Selection(r.start, r.start));
-    return applied;
+    const last = this.delivered.pop();
+    return last ? last.remove() : false;
   }
 
   dispose(): void {
     this.subscription.dispose();
+    this.emitter.dispose();
+    for (const target of this.targets.values()) target.dispose?.();
   }
 }

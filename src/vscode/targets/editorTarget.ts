@@ -1,0 +1,96 @@
+// The text editor: at every cursor, as one undo step per phrase, formatted for the text around each cursor. The
+// editor is the active one or, when focus went to the status bar or a notification, the last one that had focus.
+import * as vscode from 'vscode';
+import type { InsertionPiece } from '../../core/text/insertionFormat';
+import type { Composer, Delivered, TextTarget } from './textTarget';
+
+/** How much context around the cursor the formatter sees. */
+const CONTEXT_CHARS = 400;
+
+export class EditorTarget implements TextTarget {
+  readonly kind = 'editor' as const;
+  private editorFocus?: vscode.TextEditor;
+  private readonly subscription: vscode.Disposable;
+
+  constructor() {
+    // Remember the last text editor that had focus: clicking the status bar or a notification must not lose the target.
+    this.editorFocus = vscode.window.activeTextEditor;
+    this.subscription = vscode.window.onDidChangeActiveTextEditor((editor) => {
+      if (editor) this.editorFocus = editor;
+    });
+  }
+
+  editor(): vscode.TextEditor | undefined {
+    const active = vscode.window.activeTextEditor;
+    if (active) return active;
+    const remembered = this.editorFocus;
+    if (remembered && vscode.window.visibleTextEditors.includes(remembered) && !remembered.document.isClosed) return remembered;
+    return undefined;
+  }
+
+  available(): boolean {
+    return !!this.editor();
+  }
+
+  describe(): string | undefined {
+    const editor = this.editor();
+    return editor ? vscode.workspace.asRelativePath(editor.document.uri) : undefined;
+  }
+
+  async insert(pieces: readonly InsertionPiece[], compose: Composer): Promise<Delivered | undefined> {
+    const editor = this.editor();
+    return editor ? insertIntoEditor(editor, pieces, compose) : undefined;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}
+
+/** Replaces every selection of `editor` with the composed phrase in one edit (one undo step). */
+export async function insertIntoEditor(editor: vscode.TextEditor, pieces: readonly InsertionPiece[], compose: Composer): Promise<Delivered | undefined> {
+  const document = editor.document;
+  const selections = [...editor.selections];
+  const texts = selections.map((selection) => {
+    const beforeStart = document.positionAt(Math.max(0, document.offsetAt(selection.start) - CONTEXT_CHARS));
+    const afterEnd = document.positionAt(document.offsetAt(selection.end) + CONTEXT_CHARS);
+    const before = document.getText(new vscode.Range(beforeStart, selection.start));
+    const after = document.getText(new vscode.Range(selection.end, afterEnd));
+    return compose(before, after, pieces);
+  });
+  // Offsets must be taken before the edit changes the document.
+  const order = selections.map((selection, i) => ({ start: document.offsetAt(selection.start), end: document.offsetAt(selection.end), i }))
+    .sort((a, b) => a.start - b.start);
+  let ok = false;
+  try {
+    ok = await editor.edit(
+      (builder) => selections.forEach((selection, i) => builder.replace(selection, texts[i])),
+      { undoStopBefore: true, undoStopAfter: true },
+    );
+  } catch {
+    ok = false;
+  }
+  if (!ok) return undefined;
+  // Where each text landed: original offsets shifted by what earlier (lower-offset) insertions added.
+  const ranges: vscode.Range[] = new Array(selections.length);
+  let shift = 0;
+  for (const item of order) {
+    const start = item.start + shift;
+    ranges[item.i] = new vscode.Range(document.positionAt(start), document.positionAt(start + texts[item.i].length));
+    shift += texts[item.i].length - (item.end - item.start);
+  }
+  return { where: document.uri.toString(), remove: () => removeRanges(document, ranges, texts) };
+}
+
+/** Deletes `ranges` if each still holds the text put there; the cursors go where the text was. */
+export async function removeRanges(document: vscode.TextDocument, ranges: readonly vscode.Range[], texts: readonly string[]): Promise<boolean> {
+  if (document.isClosed) return false;
+  const stillThere = ranges.every((range, i) => document.getText(range) === texts[i]);
+  if (!stillThere) return false;
+  const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
+  const edit = new vscode.WorkspaceEdit();
+  for (const range of ranges) edit.delete(document.uri, range);
+  const applied = await vscode.workspace.applyEdit(edit);
+  if (applied && editor) editor.selections = ranges.map((r) => new vscode.Selection(r.start, r.start));
+  return applied;
+}

@@ -1,0 +1,27 @@
+// The seam between a dictated phrase and the place it goes. One implementation per place a developer writes
+// (editor, terminal, commit message box, notebook cell, chat input, clipboard); TextInserter picks one per phrase.
+import type { TargetKind } from '../../core/targets/targetChoice';
+import type { InsertionPiece } from '../../core/text/insertionFormat';
+
+/** Turns a phrase's pieces into the text to insert between `before` and `after`. */
+export type Composer = (before: string, after: string, pieces: readonly InsertionPiece[]) => string;
+
+export interface Delivered {
+  /** Where the text went (a document URI, a terminal's name, a repository), for the history. */
+  where: string;
+  /** "scratch that": removes this phrase again if it is still there unchanged; false when it cannot. */
+  remove(): Promise<boolean>;
+}
+
+export interface TextTarget {
+  readonly kind: TargetKind;
+  /** Can take text right now (cheap: asked for every phrase and for the status bar). */
+  available(): boolean;
+  /** The place text would go now, for the status bar tooltip (a file name, a terminal's name). */
+  describe(): string | undefined;
+  /** Puts the phrase there; undefined when the target refused it (the caller then uses the clipboard). */
+  insert(pieces: readonly InsertionPiece[], compose: Composer): Promise<Delivered | undefined>;
+  /** A new dictation starts (targets that remember what they sent, e.g. for spacing, forget it). */
+  reset?(): void;
+  dispose?(): void;
+}
