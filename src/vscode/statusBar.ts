@@ -17,6 +17,7 @@ export class DictationStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private state: DictationUiState = { kind: 'idle' };
   private details: StatusDetails = { model: '', device: '' };
+  private languageLine = '';
   private ticker?: NodeJS.Timeout;
 
   constructor() {
@@ -42,9 +43,20 @@ export class DictationStatusBar implements vscode.Disposable {
     this.render();
   }
 
+  /** The tooltip's language line: the setting, or the language detected for the dictation in progress. */
+  setLanguage(line: string): void {
+    this.languageLine = line;
+    this.render();
+  }
+
+  /** The tooltip as shown now (tests read it). */
+  get tooltip(): string {
+    return typeof this.item.tooltip === 'string' ? this.item.tooltip : this.item.tooltip?.value ?? '';
+  }
+
   private render(): void {
     const s = this.state;
-    const detail = `Model: ${this.details.model || 'not selected'}\nMicrophone: ${this.details.device || 'system default'}`;
+    const detail = `Model: ${this.details.model || 'not selected'}${this.languageLine ? `\nLanguage: ${this.languageLine}` : ''}\nMicrophone: ${this.details.device || 'system default'}`;
     switch (s.kind) {
       case 'idle':
         this.item.text = '$(mic) Dictate';
