@@ -46,6 +46,7 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
     register('selectLanguage', (code?: string) => t.languages.select(code)),
     register('downloadModel', (name?: string, options?: { force?: boolean }) => t.modelCommands.download(name, options)),
     register('importModel', (uri?: vscode.Uri) => t.modelCommands.import(uri)),
+    register('deleteModel', (path?: string) => t.modelCommands.delete(path)),
     register('freeMemory', () => t.memory.freeMemory()),
     register('showMemoryReport', () => t.memory.showReport()),
   ];
