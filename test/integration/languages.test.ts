@@ -46,6 +46,18 @@ suite('Languages and translation in the real VS Code', function () {
     assert.match(text, /(boîte vocale|veuillez dire votre nom)/i);
   });
 
+  test("a file in French with language 'auto' is transcribed in French; with the translate option, in English", async () => {
+    const dictation = await api();
+    await setSetting('language', 'auto');
+    const french = clipByName('fr', 'vm-nobox');
+    const text = (await dictation.files.transcribeFile({ path: french.wav })).text;
+    assert.match(text, /ne pouvez répondre à ce message/i);
+    const english = (await dictation.files.transcribeFile({ path: french.wav, translate: true })).text;
+    assert.match(english, /\bmessage\b/i);
+    assert.match(english, /\b(answer|reply|respond)\b/i);
+    assert.doesNotMatch(english, /ne pouvez/i);
+  });
+
   test('with translate on, Spanish speech is written in English', async () => {
     const dictation = await api();
     await setSetting('language', 'auto');
