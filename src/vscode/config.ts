@@ -12,6 +12,8 @@ export interface DictationSettings {
   model: string;
   customModelPath: string;
   language: string;
+  /** Whisper's translate task: dictation and files come out in English. */
+  translate: boolean;
   pauseMs: number;
   spokenCommands: boolean;
   /** The person's spoken punctuation and commands: phrase → symbol text, {command}, {case} or null (off). */
@@ -55,6 +57,7 @@ const KEYS = {
   model: 'model',
   customModelPath: 'modelPath',
   language: 'language',
+  translate: 'translate',
   pauseMs: 'pauseMs',
   spokenCommands: 'spokenCommands',
   spokenCommandWords: 'spokenCommandWords',
@@ -103,6 +106,7 @@ export class Config implements vscode.Disposable {
       model: get('model', 'tiny.en'),
       customModelPath: get('customModelPath', '').trim(),
       language: get('language', 'en').trim() || 'en',
+      translate: get('translate', false),
       pauseMs: get('pauseMs', 700),
       spokenCommands: get('spokenCommands', true),
       spokenCommandWords: objectOr(get<unknown>('spokenCommandWords', {})),

@@ -17,6 +17,8 @@ import type { ModelLocator } from './modelLocator';
 import { LivePreview } from './livePreview';
 import { ZeroInputDetector } from '../core/vad/phraseSegmenter';
 import { BufferTracker } from '../core/audio/bufferTracker';
+import { languageLabel } from '../core/model/languages';
+import { LanguageKeeper } from '../node/transcription/languageKeeper';
 
 /** What the memory report and the tests read about the dictation in progress. */
 export interface DictationSessionStats {
@@ -55,6 +57,13 @@ export class DictationController implements vscode.Disposable {
   readonly audioBuffers = new BufferTracker();
   /** Memory is high: dictations in 'auto' capture mode record to a file (set by the memory indicator). */
   private memoryPressure = false;
+  /** The language decision of the current (or last) dictation. */
+  private language?: LanguageKeeper;
+
+  /** The language detected in the current or last dictation (language 'auto'), if any. */
+  get detectedLanguage(): string | undefined {
+    return this.language?.detectedLanguage;
+  }
 
   constructor(
     private readonly config: Config,
@@ -156,14 +165,22 @@ export class DictationController implements vscode.Disposable {
       this.reportError(error as Error);
       return;
     }
+    this.models.warnEnglishOnly(modelPath);
+    // Per dictation: with 'auto' the first phrase that produces text decides, and the rest follow it.
+    const language = new LanguageKeeper(this.models.languageFor(modelPath, settings.language), (detected) => {
+      this.log.info(`Dictation language detected: ${languageLabel(detected)}; kept for the rest of this dictation.`);
+      this.statusBar.setLanguage(this.models.languageLine(detected));
+    });
+    this.language = language;
+    this.statusBar.setLanguage(this.models.languageLine());
     this.statusBar.setState({ kind: 'starting' });
     await setActiveContext(true);
     this.activityEmitter.fire(true);
     const zeros = new ZeroInputDetector(() => this.warnSilentMicrophone());
     const session = new DictationSession({
       recorder,
-      transcriber: new LocalTranscriber(this.client, modelPath),
-      transcribeOptions: () => ({ language: this.models.languageFor(modelPath, this.config.settings.language), threads: this.config.threads, beamSize: 1, audioContext: 'fit', timestamps: false, initialPrompt: this.vocabularyPrompt() }),
+      transcriber: language.wrap(new LocalTranscriber(this.client, modelPath)),
+      transcribeOptions: () => ({ language: language.language, translate: this.models.translateFor(modelPath), threads: this.config.threads, beamSize: 1, audioContext: 'fit', timestamps: false, initialPrompt: this.vocabularyPrompt() }),
       createPhraseSource: (emit) => this.pipeline.createPhraseSource(this.config.settings.pauseMs, emit),
       acceptText: (text, phrase) => this.pipeline.acceptText(text, phrase),
       onRecorderStarted: (r) => this.registerRecorder(r),

@@ -13,7 +13,9 @@ import { TranscriptionError } from '../core/transcription/transcriptionError';
 import { JobCache } from '../node/transcription/jobCache';
 import { transcribeLongFile, type LongFileResult, type TranscriptionProgress } from '../node/transcription/longFileTranscriber';
 import { modelIdentity } from '../node/transcription/modelIdentity';
-import { WhisperChunkTranscriber, fileTranscribeOptions } from '../node/transcription/whisperChunkTranscriber';
+import { WhisperChunkTranscriber, decodingId, fileTranscribeOptions } from '../node/transcription/whisperChunkTranscriber';
+import { LanguageKeeper } from '../node/transcription/languageKeeper';
+import { isEnglishOnlyModel, languageLabel } from '../core/model/languages';
 import type { WhisperClient } from '../node/whisper/client';
 import type { Config } from './config';
 import type { Log } from './log';
@@ -26,12 +28,16 @@ export interface FileTranscriptionRequest {
   readonly toSeconds?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: TranscriptionProgress) => void;
+  /** Translate into English (default: the translate setting; multilingual models only). */
+  readonly translate?: boolean;
 }
 
 export interface FileCommandOptions {
   readonly format?: TranscriptFormat;
   readonly fromSeconds?: number;
   readonly toSeconds?: number;
+  /** Translate into English instead of the translate setting. */
+  readonly translate?: boolean;
   /** Lets a caller (a test) cancel as a person would with the notification's Cancel button. */
   readonly signal?: AbortSignal;
 }
@@ -86,6 +92,9 @@ export class FileTranscriber implements vscode.Disposable {
     if (!modelPath) throw new TranscriptionError('MODEL_NOT_FOUND', 'No Whisper model is available.');
     const { fileChunkSeconds } = this.config.settings;
     const language = this.models.languageFor(modelPath, this.config.settings.language);
+    const translate = (request.translate ?? this.config.settings.translate) && !isEnglishOnlyModel(basename(modelPath));
+    // Per file: with 'auto' the first chunk transcribed decides, and every worker follows it.
+    const keeper = new LanguageKeeper(language, (detected) => this.log.info(`${request.path}: language detected ${languageLabel(detected)}.`));
     const extraClients = Array.from({ length: this.workerCount(modelPath) - 1 }, () => this.createClient());
     const clients = [this.client, ...extraClients];
     const threads = Math.max(1, Math.floor(this.config.threads / clients.length));
@@ -96,8 +105,8 @@ export class FileTranscriber implements vscode.Disposable {
       const result = await transcribeLongFile({
         path: request.path,
         range: { fromSeconds: request.fromSeconds, toSeconds: request.toSeconds },
-        transcribers: clients.map((client) => new WhisperChunkTranscriber(new LocalTranscriber(client, modelPath), fileTranscribeOptions(language, threads))),
-        modelId: `${await modelIdentity(modelPath)}:${language}`,
+        transcribers: clients.map((client) => new WhisperChunkTranscriber(keeper.wrap(new LocalTranscriber(client, modelPath)), fileTranscribeOptions(language, threads, translate))),
+        modelId: `${await modelIdentity(modelPath)}:${decodingId(language, translate)}`,
         chunkSeconds: () => chunkLength.seconds,
         nominalChunkSeconds: fileChunkSeconds,
         cache: this.cache(),
@@ -162,6 +171,7 @@ export class FileTranscriber implements vscode.Disposable {
           return this.transcribeFile({
             path: target.fsPath,
             ...range,
+            translate: options.translate,
             signal: abort.signal,
             onProgress: (p) => {
               const percent = p.fraction === undefined ? undefined : Math.round(p.fraction * 100);

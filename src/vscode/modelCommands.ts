@@ -1,4 +1,6 @@
-// Model management commands: choose a model, download one (cancellable, resumable, verified), import a file.
+// Model management commands: choose a model (the catalog and the models imported), download one (cancellable,
+// resumable, verified, after a free-space check), import a file, delete one to free its disk space.
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { findModel, MODEL_CATALOG } from '../core/model/catalog';
 import type { ModelStore } from '../node/model/modelStore';
@@ -17,20 +19,38 @@ export class ModelCommands {
     private readonly log: Log,
   ) {}
 
-  /** "Dictation: Select Model…": pick from the catalog; a model not on disk yet is offered for download. */
+  /**
+   * "Dictation: Select Model…": pick from the catalog or the models imported earlier; a catalog model not on disk yet
+   * is offered for download, an imported one becomes the model path.
+   */
   async select(): Promise<string | undefined> {
     const installed = new Set((await this.store.installed()).map((m) => m.name));
-    const current = this.config.settings.model;
+    const imported = (await this.store.files()).filter((f) => !f.catalog);
+    const { model: current, customModelPath } = this.config.settings;
     const picked = await vscode.window.showQuickPick(
-      MODEL_CATALOG.map((m) => ({
-        label: `${m.name === current ? '$(check) ' : ''}${m.name}`,
-        description: `${m.sizeMB >= 1000 ? `${(m.sizeMB / 1000).toFixed(1)} GB` : `${m.sizeMB} MB`} · needs ~${m.ramMB} MB RAM${installed.has(m.name) ? ' · downloaded' : ''}`,
-        detail: m.description,
-        name: m.name,
-      })),
+      [
+        ...MODEL_CATALOG.map((m) => ({
+          label: `${m.name === current && !customModelPath ? '$(check) ' : ''}${m.name}`,
+          description: `${m.sizeMB >= 1000 ? `${(m.sizeMB / 1000).toFixed(1)} GB` : `${m.sizeMB} MB`} · needs ~${m.ramMB} MB RAM${installed.has(m.name) ? ' · downloaded' : ''}`,
+          detail: m.description,
+          name: m.name,
+          path: undefined as string | undefined,
+        })),
+        ...imported.map((f) => ({
+          label: `${f.path === customModelPath ? '$(check) ' : ''}${f.fileName}`,
+          description: `${Math.round(f.bytes / 1048576)} MB · imported`,
+          detail: f.path,
+          name: f.fileName,
+          path: f.path as string | undefined,
+        })),
+      ],
       { title: 'Whisper Model for Dictation', placeHolder: 'Smaller models are faster; .en models are English only', matchOnDetail: true },
     );
     if (!picked) return undefined;
+    if (picked.path) {
+      await vscode.workspace.getConfiguration('offlineDictation').update('modelPath', picked.path, vscode.ConfigurationTarget.Global);
+      return picked.path;
+    }
     await vscode.workspace.getConfiguration('offlineDictation').update('model', picked.name, vscode.ConfigurationTarget.Global);
     if (this.config.settings.customModelPath) {
       void vscode.window.showWarningMessage('"offlineDictation.modelPath" is set, so that file is used instead of the selected model.');
@@ -88,6 +108,39 @@ export class ModelCommands {
       this.lastError = error as Error;
       return undefined;
     }
+  }
+
+  /**
+   * "Dictation: Delete Model…": removes a downloaded or imported model file and says how much space that freed. The
+   * model in use is unloaded first; a model path pointing at the deleted file is cleared. `path` skips the picker
+   * and the confirmation (tests).
+   */
+  async delete(path?: string): Promise<number | undefined> {
+    let target = path;
+    if (!target) {
+      const files = await this.store.files();
+      if (files.length === 0) {
+        void vscode.window.showInformationMessage('No Whisper model is stored by the extension.');
+        return undefined;
+      }
+      const picked = await vscode.window.showQuickPick(
+        files.map((f) => ({ label: f.catalog?.name ?? f.fileName, description: `${Math.round(f.bytes / 1048576)} MB${f.catalog ? '' : ' · imported'}`, detail: f.path, path: f.path })),
+        { title: 'Delete Whisper Model', placeHolder: 'The model file is deleted from disk' },
+      );
+      if (!picked) return undefined;
+      const confirm = await vscode.window.showWarningMessage(`Delete the Whisper model ${picked.label} (${picked.description})?`, { modal: true }, 'Delete');
+      if (confirm !== 'Delete') return undefined;
+      target = picked.path;
+    }
+    const { customModelPath } = this.config.settings;
+    const inUse = target === (customModelPath || join(this.store.directory, `ggml-${this.config.settings.model}.bin`));
+    if (inUse) await this.client.unload();
+    const freed = await this.store.removeFile(target);
+    if (customModelPath === target) await vscode.workspace.getConfiguration('offlineDictation').update('modelPath', undefined, vscode.ConfigurationTarget.Global);
+    const message = `Deleted ${target}: ${(freed / 1048576).toFixed(0)} MB freed.`;
+    this.log.info(message);
+    void vscode.window.showInformationMessage(message);
+    return freed;
   }
 
   /** "Dictation: Import Model from File…": validates a ggml file, copies it into storage and uses it. */

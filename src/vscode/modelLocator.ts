@@ -3,6 +3,8 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
+import { effectiveLanguage, isEnglishOnlyModel, languageLabel, languageStatus, multilingualCounterpart } from '../core/model/languages';
+import { findModel } from '../core/model/catalog';
 import type { Config } from './config';
 import type { Log } from './log';
 
@@ -31,8 +33,47 @@ export class ModelLocator {
 
   /** English-only models must be told "en"; others follow the language setting. */
   languageFor(modelPath: string, language: string): string {
-    return /\.en([-.]|\.bin$)/.test(basename(modelPath)) ? 'en' : language;
+    return effectiveLanguage(basename(modelPath), language).language;
   }
+
+  /** Translation needs a multilingual model: an English-only one writes English anyway. */
+  translateFor(modelPath: string): boolean {
+    return this.config.settings.translate && !isEnglishOnlyModel(basename(modelPath));
+  }
+
+  /** The status bar's language line for the current settings (and a language detected in this dictation). */
+  languageLine(detected?: string): string {
+    const { language, translate } = this.config.settings;
+    return languageStatus({ setting: language, detected, englishOnlyModel: isEnglishOnlyModel(basename(this.currentPath())), translate });
+  }
+
+  /**
+   * An English-only model with another language set: says so, once per dictation, without waiting for an answer
+   * (dictation goes on in English), and offers the multilingual model of the same size. True when it did.
+   */
+  warnEnglishOnly(modelPath: string): boolean {
+    const { language, customModelPath, model } = this.config.settings;
+    if (!effectiveLanguage(basename(modelPath), language).mismatch) return false;
+    const counterpart = customModelPath ? 'base' : findModel(multilingualCounterpart(model)) ? multilingualCounterpart(model) : 'base';
+    const message = `The model "${this.displayName()}" understands English only, but the dictation language is ${languageLabel(language)}. Choose a multilingual model such as "${counterpart}" to dictate in ${languageLabel(language)}; until then dictation is in English.`;
+    this.log.warn(message);
+    const use = `Use "${counterpart}"`;
+    void vscode.window.showWarningMessage(message, use, 'Select Model…', 'Select Language…').then(async (choice) => {
+      if (choice === use) {
+        await vscode.workspace.getConfiguration('offlineDictation').update('model', counterpart, vscode.ConfigurationTarget.Global);
+        if (customModelPath) await vscode.workspace.getConfiguration('offlineDictation').update('modelPath', '', vscode.ConfigurationTarget.Global);
+        const path = this.currentPath();
+        if (!existsSync(path)) await vscode.commands.executeCommand('offlineDictation.downloadModel', counterpart);
+      }
+      if (choice === 'Select Model…') await vscode.commands.executeCommand('offlineDictation.selectModel');
+      if (choice === 'Select Language…') await vscode.commands.executeCommand('offlineDictation.selectLanguage');
+    });
+    this.lastLanguageWarning = message;
+    return true;
+  }
+
+  /** The last English-only warning (tests read it). */
+  lastLanguageWarning?: string;
 
   /** Returns a path ready to load, or undefined after telling the user what to do. */
   async resolveForUse(): Promise<string | undefined> {

@@ -25,6 +25,7 @@ export class DictationStatusBar implements vscode.Disposable {
   private state: DictationUiState = { kind: 'idle' };
   private details: StatusDetails = { model: '', device: '' };
   private target?: StatusTarget;
+  private languageLine = '';
   private ticker?: NodeJS.Timeout;
 
   constructor() {
@@ -60,11 +61,22 @@ export class DictationStatusBar implements vscode.Disposable {
     return this.item.text;
   }
 
+  /** The tooltip's language line: the setting, or the language detected for the dictation in progress. */
+  setLanguage(line: string): void {
+    this.languageLine = line;
+    this.render();
+  }
+
+  /** The tooltip as shown now (tests read it). */
+  get tooltip(): string {
+    return typeof this.item.tooltip === 'string' ? this.item.tooltip : this.item.tooltip?.value ?? '';
+  }
+
   private render(): void {
     const s = this.state;
     const t = this.target;
     const where = t ? `Text goes to: ${t.label}${t.detail ? ` (${t.detail})` : ''}${t.pinned ? ', chosen with Dictate Into…' : ', following the focus'}\n` : '';
-    const detail = `${where}Model: ${this.details.model || 'not selected'}\nMicrophone: ${this.details.device || 'system default'}`;
+    const detail = `${where}Model: ${this.details.model || 'not selected'}${this.languageLine ? `\nLanguage: ${this.languageLine}` : ''}\nMicrophone: ${this.details.device || 'system default'}`;
     const arrow = t ? ` → ${t.label}` : '';
     switch (s.kind) {
       case 'idle':

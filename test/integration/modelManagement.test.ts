@@ -1,13 +1,14 @@
 // Model downloads against a local HTTP server (the real downloader, the real storage folder), and imports.
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { findModel } from '../../src/core/model/catalog';
-import { api, fixtureModel, setSetting } from './support';
+import { api, fixtureModel, setSetting, waitFor } from './support';
+import { isAlive } from '../support/processes';
 
 suite('Model management', function () {
   this.timeout(60_000);
@@ -64,6 +65,30 @@ suite('Model management', function () {
       const imported = await vscode.commands.executeCommand<string>('offlineDictation.importModel', vscode.Uri.file(fixtureModel()));
       assert.ok(imported && existsSync(imported));
       assert.equal(vscode.workspace.getConfiguration('offlineDictation').get('modelPath'), imported);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+      await setSetting('modelPath', fixtureModel());
+    }
+  });
+
+  test('Delete Model deletes an imported model in use: the worker lets go of it, the space freed is reported, the model path is cleared', async () => {
+    const dictation = await api();
+    const scratch = mkdtempSync(join(tmpdir(), 'delete-'));
+    try {
+      const source = join(scratch, 'my-imported-model.bin');
+      copyFileSync(fixtureModel(), source);
+      const imported = await vscode.commands.executeCommand<string>('offlineDictation.importModel', vscode.Uri.file(source));
+      assert.ok(imported && existsSync(imported));
+      const listed = await dictation.store.files();
+      assert.ok(listed.some((f) => f.path === imported && !f.catalog), 'the picker lists the imported model');
+      await dictation.client.ensureModel(imported);
+      const workerPid = dictation.client.pid!;
+      assert.ok(isAlive(workerPid));
+      const freed = await vscode.commands.executeCommand<number>('offlineDictation.deleteModel', imported);
+      assert.equal(freed, statSync(fixtureModel()).size);
+      assert.equal(existsSync(imported), false);
+      assert.equal(vscode.workspace.getConfiguration('offlineDictation').get('modelPath'), '');
+      await waitFor(() => !isAlive(workerPid), 5000, 'the worker holding the deleted model to end');
     } finally {
       rmSync(scratch, { recursive: true, force: true });
       await setSetting('modelPath', fixtureModel());

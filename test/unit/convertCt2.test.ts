@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { float16BitsToNumber } from '../../src/core/model/float16';
 import { convertCt2ToGgml } from '../../src/node/model/ct2ToGgml';
+import { DiskSpaceError } from '../../src/node/model/diskSpace';
 import { ModelFileError, type ModelErrorCode } from '../../src/node/model/errors';
 import { CONVERTED_TINY_EN_SHA256, TINY_EN_SIZE, defaultGgmlHeaderPath } from '../../src/node/model/fixtureModel';
 import { parseGgmlLayout, type GgmlFileLayout } from '../../src/node/model/ggml/ggmlFormat';
@@ -201,6 +202,14 @@ describe('convertCt2ToGgml errors (each leaves no output)', () => {
     return variables;
   };
   const goodModel = (): Buffer => writeCt2Model(syntheticWhisperVariables(), { aliases: [PROJECTION_ALIAS] });
+
+  it('NO_SPACE: a disk that cannot hold the converted model is refused before anything is written', async () => {
+    const { input, outDir, output, header } = await prepare({ modelBin: goodModel() });
+    const refused = await convertCt2ToGgml(input, output, { headerPath: header, freeSpace: async () => 1024 * 1024 }).then(() => undefined, (e: unknown) => e);
+    assert.ok(refused instanceof DiskSpaceError, String(refused));
+    assert.match((refused as Error).message, /Not enough disk space for the converted model model\.bin: it needs \d+ MB .* only 1 MB are free/);
+    assert.deepEqual(existsSync(outDir) ? await readdir(outDir) : [], []);
+  });
 
   it('TRUNCATED: model.bin cut short', async () => {
     const model = goodModel();

@@ -12,7 +12,8 @@ export type TranscriptionErrorCode =
   | 'NO_DECODER' // a compressed format and neither ffmpeg nor sox is installed
   | 'DECODER_FAILED' // ffmpeg or sox stopped with an error
   | 'BAD_RANGE' // --from/--to negative, reversed, or outside the file
-  | 'MODEL_NOT_FOUND'; // no model file under the name or path given
+  | 'MODEL_NOT_FOUND' // no model file under the name or path given
+  | 'MODEL_LANGUAGE'; // an English-only model asked for another language or for translation
 
 export class TranscriptionError extends CodedError<TranscriptionErrorCode> {
   override name = 'TranscriptionError';

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { DownloadError } from '../download/downloadError';
 import { DEFAULT_TENSOR_ORDER, convertCt2ToGgml } from './ct2ToGgml';
 import { ModelFileError } from './errors';
+import { DiskSpaceError } from './diskSpace';
 import { defaultGgmlHeaderPath, ensureFixtureModel } from './fixtureModel';
 import { ensureBaseFixtureModel } from './baseFixture';
 import { TENSOR_ORDERS, type TensorOrder } from './whisperTensorPlan';
@@ -19,8 +20,8 @@ export class UsageError extends Error {
 }
 
 /** Errors a user can act on are printed as one message (exit 1), without a stack trace. */
-export function isExpectedCliError(error: unknown): error is ModelFileError | DownloadError {
-  return error instanceof ModelFileError || error instanceof DownloadError;
+export function isExpectedCliError(error: unknown): error is ModelFileError | DownloadError | DiskSpaceError {
+  return error instanceof ModelFileError || error instanceof DownloadError || error instanceof DiskSpaceError;
 }
 
 export const modelFixtureCommand = {

@@ -4,13 +4,14 @@
 // on any error nothing is left at the output path (an older file there stays untouched).
 import { createHash } from 'node:crypto';
 import { open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { narrowFloat32ToFloat16Bytes, widenFloat16ToFloat32Bytes } from '../../core/model/float16';
 import { Gpt2TokenError, gpt2TokenToBytes } from '../../core/model/gpt2Bytes';
 import { removeIfPresent, siblingTempPath, syncDirectory, writeFileAtomically } from '../files/atomicFile';
 import { loadCt2ModelFiles } from './ct2/ct2Source';
 import { parseCt2Model, readCt2Scalar, resolveCt2Variable, type Ct2Model, type Ct2Variable } from './ct2/ct2Model';
 import { ModelFileError } from './errors';
+import { ensureFreeSpace } from './diskSpace';
 import {
   GGML_MAGIC,
   GGML_TYPE_F16,
@@ -43,6 +44,8 @@ export interface ConvertCt2Options {
   readonly hparamsFrom?: 'header' | 'model';
   readonly order?: TensorOrder;
   readonly log?: (line: string) => void;
+  /** Free bytes where a path lives (default: the file system's; a test passes a small number). */
+  readonly freeSpace?: (path: string) => Promise<number>;
 }
 
 export interface ConversionResult {
@@ -262,6 +265,8 @@ export async function convertCt2ToGgml(inputPath: string, outputPath: string, op
   validateCt2Whisper(model, hp, plan);
   const vocabulary = ggmlVocabularyFromCt2(files.vocabulary, hp);
 
+  // The output is the weights as they are (F16) plus the vocabulary: about the input's size.
+  await ensureFreeSpace(dirname(resolve(outputPath)), files.modelBin.length + 4 * 1048576, `the converted model ${basename(outputPath)}`, options.freeSpace);
   const temp = siblingTempPath(outputPath, 'converting');
   try {
     const handle = await open(temp, 'wx', 0o600);

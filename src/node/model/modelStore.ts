@@ -1,11 +1,21 @@
 // The models the extension has downloaded or imported, in its global storage folder. Every file that lands here
 // is verified: downloads by the published checksum (and size where known), imports by walking the ggml layout,
 // and both are written under a temporary name and renamed into place.
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { CatalogModel, MODEL_CATALOG, modelUrl } from '../../core/model/catalog';
 import { download, DownloadProgress } from '../download/download';
 import { validateModelFile } from '../whisper/modelValidation';
+import { ensureFreeSpace, freeBytes } from './diskSpace';
+
+/** A model file in the store: a catalog model (downloaded) or an imported one. */
+export interface StoredModel {
+  path: string;
+  fileName: string;
+  bytes: number;
+  /** The catalog model this file is, if any. */
+  catalog?: CatalogModel;
+}
 
 export interface ModelDownloadOptions {
   baseUrl?: string;
@@ -17,7 +27,42 @@ export interface ModelDownloadOptions {
 }
 
 export class ModelStore {
-  constructor(readonly directory: string) {}
+  constructor(
+    readonly directory: string,
+    /** Free bytes where a path lives (a test passes a small number). */
+    private readonly free: (path: string) => Promise<number> = freeBytes,
+  ) {}
+
+  /** Every model file in the store, downloaded or imported, by name. */
+  async files(): Promise<StoredModel[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.directory);
+    } catch {
+      return [];
+    }
+    const models: StoredModel[] = [];
+    for (const fileName of names.filter((n) => n.endsWith('.bin')).sort()) {
+      const path = join(this.directory, fileName);
+      const info = await stat(path).catch(() => undefined);
+      if (!info?.isFile()) continue;
+      models.push({ path, fileName, bytes: info.size, catalog: MODEL_CATALOG.find((m) => m.fileName === fileName) });
+    }
+    return models;
+  }
+
+  /** Deletes a model file of the store (and a partial download beside it); returns the bytes freed. */
+  async removeFile(path: string): Promise<number> {
+    if (join(this.directory, basename(path)) !== path) throw new Error(`${path} is not in the model store (${this.directory}); only models the extension downloaded or imported are deleted.`);
+    let freed = 0;
+    for (const file of [path, `${path}.partial`]) {
+      const info = await stat(file).catch(() => undefined);
+      if (!info?.isFile()) continue;
+      await rm(file, { force: true });
+      freed += info.size;
+    }
+    return freed;
+  }
 
   pathFor(entry: CatalogModel): string {
     return join(this.directory, entry.fileName);
@@ -43,6 +88,9 @@ export class ModelStore {
     if (options.force) await rm(dest, { force: true });
     else if (await this.isInstalled(entry)) return dest;
     await mkdir(this.directory, { recursive: true, mode: 0o700 });
+    // A resumed download needs only what is missing.
+    const partial = (await stat(`${dest}.partial`).catch(() => undefined))?.size ?? 0;
+    await ensureFreeSpace(this.directory, Math.max(0, (entry.exactBytes ?? entry.sizeMB * 1048576) - partial), `the Whisper model ${entry.name}`, this.free);
     await download(modelUrl(entry, options.baseUrl), dest, {
       sha256: entry.sha256,
       sha1: entry.sha256 ? undefined : entry.sha1,
@@ -64,6 +112,7 @@ export class ModelStore {
   async importFile(source: string): Promise<string> {
     await validateModelFile(source);
     await mkdir(this.directory, { recursive: true, mode: 0o700 });
+    await ensureFreeSpace(this.directory, (await stat(source)).size, `a copy of ${basename(source)}`, this.free);
     const name = basename(source).endsWith('.bin') ? basename(source) : `${basename(source)}.bin`;
     const dest = join(this.directory, name);
     const temporary = `${dest}.importing`;

@@ -20,7 +20,9 @@ import type { DecoderProgram } from './externalDecoder';
 import { JobCache } from './jobCache';
 import { transcribeLongFile, type TranscriptionProgress } from './longFileTranscriber';
 import { modelIdentity } from './modelIdentity';
-import { fileTranscribeOptions, WhisperChunkTranscriber } from './whisperChunkTranscriber';
+import { decodingId, fileTranscribeOptions, WhisperChunkTranscriber } from './whisperChunkTranscriber';
+import { LanguageKeeper } from './languageKeeper';
+import { isEnglishOnlyModel, languageLabel } from '../../core/model/languages';
 
 interface CommandIo {
   readonly stdout: (line: string) => void;
@@ -40,6 +42,8 @@ export interface TranscribeArguments {
   readonly format: TranscriptFormat;
   readonly model: string;
   readonly language?: string;
+  /** Whisper's translate task: English text whatever the spoken language (multilingual models). */
+  readonly translate: boolean;
   readonly chunkSeconds: number;
   readonly workers: number;
   readonly threads?: number;
@@ -69,10 +73,11 @@ function positiveNumber(option: string, text: string, integer: boolean): number 
 
 export function parseTranscribeArguments(args: readonly string[]): TranscribeArguments {
   const positional: string[] = [];
-  const parsed: { -readonly [K in keyof TranscribeArguments]?: TranscribeArguments[K] } = { format: 'txt', model: DEFAULT_MODEL, chunkSeconds: 30, workers: 1, noCache: false, quiet: false };
+  const parsed: { -readonly [K in keyof TranscribeArguments]?: TranscribeArguments[K] } = { format: 'txt', model: DEFAULT_MODEL, chunkSeconds: 30, workers: 1, noCache: false, quiet: false, translate: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--no-cache') parsed.noCache = true;
+    else if (arg === '--translate') parsed.translate = true;
     else if (arg === '--quiet') parsed.quiet = true;
     else if (arg.startsWith('--')) {
       const value = args[++i];
@@ -187,7 +192,14 @@ async function transcribeWithWorkers(args: TranscribeArguments, io: CommandIo): 
   const root = findRepoRoot(__dirname) ?? dirname(__dirname);
   const workers = Math.min(args.workers, cores());
   const threads = args.threads ?? Math.max(1, Math.floor(Math.min(8, cores()) / workers));
-  const language = args.language ?? (/\.en([-.]|\.bin$)/.test(basename(modelPath)) ? 'en' : 'auto');
+  const englishOnly = isEnglishOnlyModel(basename(modelPath));
+  if (englishOnly && args.language && args.language !== 'en' && args.language !== 'auto') {
+    throw new TranscriptionError('MODEL_LANGUAGE', `${basename(modelPath)} understands English only; for --language ${args.language} use a multilingual model (--model base).`);
+  }
+  if (englishOnly && args.translate) throw new TranscriptionError('MODEL_LANGUAGE', `${basename(modelPath)} understands English only and cannot translate; use a multilingual model (--model base).`);
+  const language = englishOnly ? 'en' : args.language ?? 'auto';
+  // Per file: with 'auto' the first chunk transcribed decides, and every worker follows it.
+  const keeper = new LanguageKeeper(language, (detected) => { if (!args.quiet) io.stderr(`transcribe: language detected: ${languageLabel(detected)}`); });
   const clients = Array.from({ length: workers }, () => new WhisperClient({ workerScript: workerScriptPath(), host: 'process', addonCandidates: addonCandidates(root), idleUnloadMs: 0 }));
   const controller = new AbortController();
   const onSignal = () => {
@@ -212,8 +224,8 @@ async function transcribeWithWorkers(args: TranscribeArguments, io: CommandIo): 
     const result = await transcribeLongFile({
       path: args.file,
       range: { fromSeconds: args.fromSeconds, toSeconds: args.toSeconds },
-      transcribers: clients.map((client) => new WhisperChunkTranscriber(new LocalTranscriber(client, modelPath), fileTranscribeOptions(language, threads))),
-      modelId: `${await modelIdentity(modelPath)}:${language}`,
+      transcribers: clients.map((client) => new WhisperChunkTranscriber(keeper.wrap(new LocalTranscriber(client, modelPath)), fileTranscribeOptions(language, threads, args.translate))),
+      modelId: `${await modelIdentity(modelPath)}:${decodingId(language, args.translate)}`,
       chunkSeconds: governor.seconds,
       nominalChunkSeconds: args.chunkSeconds,
       cache,
@@ -253,7 +265,7 @@ async function transcribeWithWorkers(args: TranscribeArguments, io: CommandIo): 
 export const transcribeCommand = {
   name: 'transcribe',
   summary: 'transcribe an audio file of any length (WAV natively; mp3, m4a, ogg… with ffmpeg or sox), resumable',
-  usage: `transcribe FILE [--from S] [--to S] [--format ${TRANSCRIPT_FORMATS.join('|')}] [--model NAME|PATH] [--language CODE] [--chunk-seconds N] [--workers N] [--threads N] [--decoder ffmpeg|sox] [--out FILE] [--cache DIR] [--no-cache] [--quiet]`,
+  usage: `transcribe FILE [--from S] [--to S] [--format ${TRANSCRIPT_FORMATS.join('|')}] [--model NAME|PATH] [--language CODE|auto] [--translate] [--chunk-seconds N] [--workers N] [--threads N] [--decoder ffmpeg|sox] [--out FILE] [--cache DIR] [--no-cache] [--quiet]`,
   run(args: readonly string[], io: CommandIo): Promise<number> {
     return runTranscribe(parseTranscribeArguments(args), io);
   },

@@ -21,6 +21,11 @@ export class WhisperChunkTranscriber implements ChunkTranscriber {
  * (as dictation does): on the last chunk of a test file it moved a cue by 1.7 s, and decoded to its end it cost
  * accuracy (5.8 % WER against 3.6 %), so files keep the full window until that is understood.
  */
-export function fileTranscribeOptions(language: string, threads: number): TranscribeOptions {
-  return { language, threads, beamSize: 1, audioContext: 0 };
+export function fileTranscribeOptions(language: string, threads: number, translate = false): TranscribeOptions {
+  return { language, threads, beamSize: 1, audioContext: 0, ...(translate ? { translate } : {}) };
+}
+
+/** The part of the cache key that names the decoding: the language setting, and the translate task when asked. */
+export function decodingId(language: string, translate: boolean): string {
+  return translate ? `${language}:translate` : language;
 }

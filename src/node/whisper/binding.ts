@@ -10,6 +10,8 @@ export interface NativeSegment {
   text: string;
   /** With format 'detail': the segment's tokens (special ones included). */
   tokens?: ReadonlyArray<{ id: number; p: number }>;
+  /** With format 'detail': the language of the run (detected when the job asked for 'auto'). */
+  lang?: string;
 }
 
 export interface NativeTranscribeParams {

@@ -6,7 +6,10 @@ import type { WindowGuard } from '../../core/transcription/encoderWindow';
 
 /** Decoding options the client may set per transcription; the worker fills in dictation-tuned defaults. */
 export interface TranscribeOptions {
+  /** An ISO 639-1 code, or 'auto': whisper.cpp detects the language (from a full 30-s window) before decoding. */
   language: string;
+  /** Whisper's translate task: the text comes out in English whatever the spoken language (multilingual models). */
+  translate?: boolean;
   threads: number;
   /** Text that precedes this audio (the end of the previous phrase), to keep casing and vocabulary consistent. */
   initialPrompt?: string;
@@ -87,6 +90,8 @@ export interface TranscribeResult {
   audioContext?: number;
   /** The guard that sent a fitted window back to the full window, if one did. */
   fallback?: WindowGuard;
+  /** The language whisper.cpp detected, when asked for 'auto' and it produced text. */
+  language?: string;
 }
 
 /** The result of a job that was withdrawn or aborted before it produced text. */

@@ -55,7 +55,7 @@ export function dictationParams(options: TranscribeOptions, audioContext: number
     best_of: 1,
     n_threads: Math.max(1, options.threads),
     language: options.language || 'en',
-    translate: false,
+    translate: !!options.translate,
     // Each phrase is independent audio; carrying decoder context across phrases invites repetition loops.
     no_context: true,
     no_timestamps: options.timestamps === false,
@@ -236,12 +236,12 @@ export class WhisperWorkerEngine {
     const elapsed = () => Date.now() - started;
     if (!first) return cancelledResult(elapsed(), { audioContext: window });
     const trip = guarded ? windowGuardTrip({ text: joinText(first), segmentTokens: first.map((s) => s.tokens?.length ?? 0) }, job.pcm.length) : undefined;
-    if (!trip) return { ...toResult(first), elapsedMs: elapsed(), cancelled: false, audioContext: window };
+    if (!trip) return { ...toResult(first, job.options), elapsedMs: elapsed(), cancelled: false, audioContext: window };
     this.windowFallbacks.set(trip, (this.windowFallbacks.get(trip) ?? 0) + 1);
     this.host.post({ kind: 'log', level: 'info', message: `Window guard "${trip}" tripped on a ${(job.pcm.length / 16000).toFixed(1)}-s job with audio_ctx ${window} ("${joinText(first).slice(0, 80)}"); transcribing again with the full window.` });
     const full = await this.runNative(job, 0, 0);
     if (!full) return cancelledResult(elapsed(), { audioContext: 0, fallback: trip });
-    return { ...toResult(full), elapsedMs: elapsed(), cancelled: false, audioContext: 0, fallback: trip };
+    return { ...toResult(full, job.options), elapsedMs: elapsed(), cancelled: false, audioContext: 0, fallback: trip };
   }
 
   /** One whisper.cpp call; undefined when the job was cancelled or aborted meanwhile. */
@@ -253,8 +253,9 @@ export class WhisperWorkerEngine {
     const params: Partial<NativeTranscribeParams> = {
       ...dictationParams(job.options, audioContext),
       max_tokens: maxTokens,
-      // 'detail' carries each segment's tokens: the token-cap guard counts them.
-      format: maxTokens > 0 ? 'detail' : 'simple',
+      // 'detail' carries each segment's tokens (the token-cap guard counts them) and the language of the run (what
+      // whisper.cpp detected for 'auto').
+      format: maxTokens > 0 || job.options.language === 'auto' ? 'detail' : 'simple',
       abort_id: job.abortId,
     };
     return new Promise((resolve, reject) => {
@@ -316,6 +317,9 @@ function joinText(segments: readonly NativeSegment[]): string {
   return segments.map((s) => s.text).join('').trim();
 }
 
-function toResult(segments: readonly NativeSegment[]): Pick<TranscribeResult, 'segments' | 'text'> {
-  return { segments: segments.map((s) => ({ fromMs: s.from, toMs: s.to, text: s.text })), text: joinText(segments) };
+function toResult(segments: readonly NativeSegment[], options: TranscribeOptions): Pick<TranscribeResult, 'segments' | 'text' | 'language'> {
+  const text = joinText(segments);
+  // Only a detection that produced text is worth keeping: on silence whisper.cpp still names a language.
+  const language = options.language === 'auto' && text ? segments.find((s) => s.lang)?.lang : undefined;
+  return { segments: segments.map((s) => ({ fromMs: s.from, toMs: s.to, text: s.text })), text, ...(language ? { language } : {}) };
 }
