@@ -20,6 +20,7 @@ import { ModelStore } from './node/model/modelStore';
 import { ModelCommands } from './vscode/modelCommands';
 import { MemoryCommands } from './vscode/memoryCommands';
 import { MemoryIndicator } from './vscode/memoryIndicator';
+import { EngineFactory } from './vscode/engineFactory';
 
 /** What the extension exposes to other extensions and to its own integration tests. */
 export interface DictationApi {
@@ -33,6 +34,7 @@ export interface DictationApi {
   readonly store: ModelStore;
   readonly modelCommands: ModelCommands;
   readonly indicator: MemoryIndicator;
+  readonly engines: EngineFactory;
 }
 
 let registry: ResourceRegistry | undefined;
@@ -80,6 +82,8 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   const statusBar = resources.add(new DictationStatusBar());
   statusBar.setDetails({ model: models.displayName(), device: config.settings.recorderDevice });
   const pipeline = createDictationPipeline();
+  // Dictation and files get their transcriber here: local, or the team's server after consent.
+  const engines = new EngineFactory(config, log, context.secrets, context.globalState);
   const inserter = resources.add(
     new TextInserter(
       history,
@@ -91,9 +95,9 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
     new DictationController(config, log, client, models, statusBar, inserter, pipeline, (recorder) => {
       const tracked = resources.trackProcess('recorder', recorder.pid, () => recorder.kill());
       void recorder.whenExited().then(() => tracked.dispose());
-    }, () => resources.sessionTempDir()),
+    }, () => resources.sessionTempDir(), engines),
   );
-  const files = resources.add(new FileTranscriber(client, createClient, models, config, log, join(context.globalStorageUri.fsPath, 'transcripts')));
+  const files = resources.add(new FileTranscriber(client, createClient, models, config, log, join(context.globalStorageUri.fsPath, 'transcripts'), engines));
   const store = new ModelStore(models.modelsDir);
   const modelCommands = new ModelCommands(store, config, client, log);
   const memorySources = { workerPid: () => client.pid, recorderPid: () => controller.recorderPid, bufferBytes: () => controller.bufferedBytes };
@@ -116,11 +120,11 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
       if (change.needsWorkerRestart) log.info('The worker host setting changes at the next reload of the window.');
     }),
   );
-  for (const disposable of registerCommands({ controller, history, inserter, log, files, models, modelCommands, memory })) resources.add(disposable);
+  for (const disposable of registerCommands({ controller, history, inserter, log, files, models, modelCommands, memory, engines })) resources.add(disposable);
 
   // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
   context.subscriptions.push({ dispose: () => disposeRegistry() });
-  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator };
+  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, engines };
 }
 
 function disposeRegistry(): void {

@@ -8,6 +8,7 @@ import type { ModelLocator } from './modelLocator';
 import type { TextInserter } from './textInserter';
 import type { ModelCommands } from './modelCommands';
 import type { MemoryCommands } from './memoryCommands';
+import type { EngineFactory } from './engineFactory';
 
 export interface CommandTargets {
   controller: DictationController;
@@ -18,6 +19,7 @@ export interface CommandTargets {
   models: ModelLocator;
   modelCommands: ModelCommands;
   memory: MemoryCommands;
+  engines: EngineFactory;
 }
 
 export function registerCommands(t: CommandTargets): vscode.Disposable[] {
@@ -45,6 +47,7 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
     register('importModel', (uri?: vscode.Uri) => t.modelCommands.import(uri)),
     register('freeMemory', () => t.memory.freeMemory()),
     register('showMemoryReport', () => t.memory.showReport()),
+    register('setRemoteKey', () => t.engines.setKey()),
   ];
 }
 

@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 export type DictationUiState =
   | { kind: 'idle' }
   | { kind: 'starting' }
-  | { kind: 'recording'; startedAt: number; transcribing: boolean }
+  /** `remote`: the server's origin when the audio goes there (the item shows a cloud and says where). */
+  | { kind: 'recording'; startedAt: number; transcribing: boolean; remote?: string }
   | { kind: 'finishing' };
 
 export interface StatusDetails {
@@ -25,6 +26,15 @@ export class DictationStatusBar implements vscode.Disposable {
     this.item.command = 'offlineDictation.toggle';
     this.render();
     this.item.show();
+  }
+
+  /** What the item shows now (tests read it). */
+  get text(): string {
+    return this.item.text;
+  }
+
+  get tooltip(): string {
+    return typeof this.item.tooltip === 'string' ? this.item.tooltip : (this.item.tooltip?.value ?? '');
   }
 
   setState(state: DictationUiState): void {
@@ -60,10 +70,11 @@ export class DictationStatusBar implements vscode.Disposable {
         break;
       case 'recording': {
         const elapsed = formatElapsed(Date.now() - s.startedAt);
-        this.item.text = `$(record) Dictating ${elapsed}${s.transcribing ? ' $(loading~spin)' : ''}`;
-        this.item.tooltip = `Listening — click or press Escape to stop\n${detail}`;
+        const sending = s.remote ? ' $(cloud-upload)' : '';
+        this.item.text = `$(record) Dictating ${elapsed}${sending}${s.transcribing ? ' $(loading~spin)' : ''}`;
+        this.item.tooltip = `Listening — click or press Escape to stop\n${s.remote ? `Audio is sent to ${s.remote} (team engine)\n` : ''}${detail}`;
         this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
-        this.item.accessibilityInformation = { label: `Dictating for ${elapsed}. Stop dictation`, role: 'button' };
+        this.item.accessibilityInformation = { label: `Dictating for ${elapsed}${s.remote ? `, audio sent to ${s.remote}` : ''}. Stop dictation`, role: 'button' };
         break;
       }
       case 'finishing':
