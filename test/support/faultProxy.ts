@@ -65,6 +65,11 @@ export class FaultProxy {
     return this;
   }
 
+  /** Resolves when no request is being handled (a request the client withdrew still runs upstream to its end). */
+  async idle(): Promise<void> {
+    while (this.active > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+
   reset(): void {
     this.queue.length = 0;
     this.standing = { kind: 'pass' };
