@@ -35,6 +35,7 @@ export interface DictationApi {
   readonly modelCommands: ModelCommands;
   readonly indicator: MemoryIndicator;
   readonly engines: EngineFactory;
+  readonly statusBar: DictationStatusBar;
 }
 
 let registry: ResourceRegistry | undefined;
@@ -124,7 +125,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
 
   // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
   context.subscriptions.push({ dispose: () => disposeRegistry() });
-  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, engines };
+  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, engines, statusBar };
 }
 
 function disposeRegistry(): void {

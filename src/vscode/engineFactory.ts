@@ -32,6 +32,9 @@ const modalPrompt: ConsentPrompt = (message, detail, ...buttons) => vscode.windo
 export class EngineFactory {
   /** Replaceable by tests: the consent dialog is modal and cannot be clicked from an integration test. */
   prompt: ConsentPrompt = modalPrompt;
+  /** Phrases transcribed locally because the server failed, and how many times the person was told (tests read them). */
+  fallbacks = 0;
+  fallbackNotices = 0;
 
   constructor(
     private readonly config: Config,
@@ -121,6 +124,8 @@ export class EngineFactory {
     if (!remote) return local ? { transcriber: local } : undefined;
     const transcriber = new FallbackTranscriber(remote, local, {
       onFallback: (error, first) => {
+        this.fallbacks++;
+        if (first) this.fallbackNotices++;
         this.log.warn(`Remote engine: ${error.message} The phrase was transcribed on this machine.`);
         if (first)
           void vscode.window.showWarningMessage(`Dictation: ${error.message} Phrases the server cannot take are transcribed on this machine; nothing is lost.`, 'Show Logs').then((choice) => {

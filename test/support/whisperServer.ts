@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
-const root = resolve(__dirname, '../..');
+// Bundled into dist/test/integration for the extension host, where the run script names the repository.
+const root = process.env.DICTATION_REPO_ROOT ?? resolve(__dirname, '../..');
 
 export const INFERENCE_PATH = '/v1/audio/transcriptions';
 

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { checkRemoteEndpoint, isLoopbackHost } from '../../src/core/remote/remoteEndpoint';
 import { RemoteEngineError } from '../../src/core/remote/remoteEngineError';
 import { parseRetryAfter, retryDelayMs } from '../../src/core/remote/retryPolicy';
-import { wordErrorRate } from '../../src/core/text/wer';
+import { aggregateWer, wordErrorRate } from '../../src/core/text/wer';
 import { fixtureModelPath } from '../../src/node/model/fixtureModel';
 import { FallbackTranscriber } from '../../src/node/remote/fallbackTranscriber';
 import { RemoteTranscriber, type RemoteEngineOptions } from '../../src/node/remote/remoteTranscriber';
@@ -149,6 +149,23 @@ describe('remote engine against the real whisper.cpp server', { skip: missing },
     const wav = request.body.toString('latin1');
     assert.ok(wav.includes('RIFF') && wav.includes('WAVE'), 'a WAV file');
     assert.ok(request.bytes > jfk.length * 2 && request.bytes < jfk.length * 2 + 2000, '16-bit samples');
+  });
+
+  it('phrase by phrase, the server is as accurate as the local model on the same audio (dictation options; WER within +1 point)', async () => {
+    const names = readdirSync(evalDir).filter((n) => /^p(0[1-8]|1[3-6])_.*\.wav$/.test(n)).map((n) => n.replace(/\.wav$/, ''));
+    assert.equal(names.length, 12);
+    const remote = engine();
+    const remoteScores = [];
+    const localScores = [];
+    for (const name of names) {
+      const pcm = await readWavAs16kMono(join(evalDir, `${name}.wav`));
+      const reference = readFileSync(join(evalDir, `${name}.txt`), 'utf8');
+      remoteScores.push(wordErrorRate(reference, (await remote.transcribe(pcm, dictation)).text));
+      localScores.push(wordErrorRate(reference, (await local.transcribe(pcm, dictation)).text));
+    }
+    const [r, l] = [aggregateWer(remoteScores), aggregateWer(localScores)];
+    console.log(`phrase WER over ${r.refWords} words: remote ${(r.wer * 100).toFixed(1)} % vs local ${(l.wer * 100).toFixed(1)} %`);
+    assert.ok(r.wer <= l.wer + 0.01, `remote ${r.wer} vs local ${l.wer}`);
   });
 
   it('401: UNAUTHORIZED at once (no retry), the message says what to do and never holds the key', async () => {
