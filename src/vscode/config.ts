@@ -43,6 +43,8 @@ export interface DictationSettings {
   remoteLanguage: string;
   remoteTimeoutSeconds: number;
   remoteParallelRequests: number;
+  /** File transcription through the server: seconds of audio per request. */
+  remoteChunkSeconds: number;
 }
 
 export type EngineKind = 'local' | 'remote';
@@ -86,6 +88,7 @@ const KEYS = {
   remoteLanguage: 'remote.language',
   remoteTimeoutSeconds: 'remote.timeoutSeconds',
   remoteParallelRequests: 'remote.parallelRequests',
+  remoteChunkSeconds: 'remote.chunkSeconds',
 } as const;
 
 export class Config implements vscode.Disposable {
@@ -138,6 +141,7 @@ export class Config implements vscode.Disposable {
       remoteLanguage: get('remoteLanguage', '').trim(),
       remoteTimeoutSeconds: clamp(get('remoteTimeoutSeconds', 30), 1, 600, 30),
       remoteParallelRequests: Math.round(clamp(get('remoteParallelRequests', 2), 1, 16, 2)),
+      remoteChunkSeconds: clamp(get('remoteChunkSeconds', 120), 10, 600, 120),
     };
   }
 

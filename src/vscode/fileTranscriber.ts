@@ -132,7 +132,7 @@ export class FileTranscriber implements vscode.Disposable {
    * the command again continues there. No local fallback here: a job's chunks all come from one engine.
    */
   private async transcribeRemotely(request: FileTranscriptionRequest, remote: RemoteTranscriber): Promise<LongFileResult> {
-    const { fileChunkSeconds, remoteParallelRequests } = this.config.settings;
+    const { remoteChunkSeconds, remoteParallelRequests } = this.config.settings;
     const language = this.config.settings.remoteLanguage || this.config.settings.language;
     const started = Date.now();
     this.log.info(`Transcribing ${request.path} on ${remote.origin} (team engine), ${remoteParallelRequests} request(s) at a time.`);
@@ -141,7 +141,7 @@ export class FileTranscriber implements vscode.Disposable {
       range: { fromSeconds: request.fromSeconds, toSeconds: request.toSeconds },
       transcribers: Array.from({ length: remoteParallelRequests }, () => new WhisperChunkTranscriber(remote, fileTranscribeOptions(language, this.config.threads))),
       modelId: `${remote.identity}:${language}`,
-      chunkSeconds: fileChunkSeconds,
+      chunkSeconds: remoteChunkSeconds,
       cache: this.cache(),
       signal: request.signal,
       onProgress: request.onProgress,

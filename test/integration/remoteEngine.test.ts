@@ -46,7 +46,7 @@ suite('Team engine (remote whisper.cpp server)', function () {
     const dictation = await api();
     if (originalPrompt) dictation.engines.prompt = originalPrompt;
     await dictation.engines.revokeConsent();
-    for (const key of ['engine', 'remote.url', 'remote.parallelRequests', 'recorder.program']) await setSetting(key, undefined);
+    for (const key of ['engine', 'remote.url', 'remote.parallelRequests', 'remote.chunkSeconds', 'recorder.program']) await setSetting(key, undefined);
     await proxy?.close();
     await server?.stop();
     rmSync(scratch, { recursive: true, force: true });
@@ -147,6 +147,8 @@ suite('Team engine (remote whisper.cpp server)', function () {
     dictation.engines.prompt = agree;
     await dictation.files.clearCache();
     await setSetting('remote.parallelRequests', 2);
+    // The minute of speech in several requests (the default, 120 s, would send it whole).
+    await setSetting('remote.chunkSeconds', 15);
     const recording = await assembleLongRecording(evalDir, LONG_CLIPS, join(scratch, 'meeting.wav'));
     const reference = recording.clips.map((c) => c.reference).join(' ');
     const remote = await dictation.files.transcribeFile({ path: recording.path });

@@ -145,7 +145,7 @@ describe('remote engine against the real whisper.cpp server', { skip: missing },
     assert.ok(result.segments.at(-1)!.toMs > 8000, 'segment times are in milliseconds of the audio');
     const [request] = proxy.requests;
     assert.equal(request.headers.authorization, `Bearer ${KEY}`);
-    assert.deepEqual(FaultProxy.fields(request), { model: 'whisper-1', language: 'en', prompt: 'Inaugural address.', response_format: 'verbose_json', temperature: '0' });
+    assert.deepEqual(FaultProxy.fields(request), { model: 'whisper-1', language: 'en', prompt: 'Inaugural address.', response_format: 'verbose_json', temperature: '0', temperature_inc: '0', max_context: '0', split_on_word: 'true' });
     const wav = request.body.toString('latin1');
     assert.ok(wav.includes('RIFF') && wav.includes('WAVE'), 'a WAV file');
     assert.ok(request.bytes > jfk.length * 2 && request.bytes < jfk.length * 2 + 2000, '16-bit samples');

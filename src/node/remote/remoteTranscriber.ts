@@ -22,7 +22,7 @@ export interface RemoteEngineOptions {
   /** A language code sent with every request; empty: the language of the call's options ('auto' sends none). */
   readonly language?: string;
   /** The bearer key, read when a request is made (SecretStorage); undefined sends no Authorization header. */
-  readonly apiKey?: () => Promise<string | undefined> | string | undefined;
+  readonly apiKey?: () => PromiseLike<string | undefined> | string | undefined;
   /** Milliseconds for one request, upload to the last byte of the answer. */
   readonly timeoutMs: number;
   /** Requests in flight at once (file chunks in parallel; dictation phrases one after the other). */
@@ -111,6 +111,17 @@ export class RemoteTranscriber implements Transcriber {
     if (options.initialPrompt) form.append('prompt', options.initialPrompt);
     form.append('response_format', verbose ? 'verbose_json' : 'json');
     form.append('temperature', '0');
+    // whisper.cpp's server otherwise re-decodes a chunk that fails its thresholds at rising random temperatures (its
+    // default step 0.2; OpenAI's "temperature 0" means the same): a 1-minute file then took 8 to 92 s from run to run.
+    // The local engine decodes without that fallback too. Servers that do not know the field ignore it (speaches'
+    // form fields, vLLM's request model allow extras).
+    form.append('temperature_inc', '0');
+    // …and carries the text of one 30-s window into the decoding of the next as a prompt; the local engine starts
+    // every chunk fresh. Without it a long request decoded 15 % faster (bench:remote) and cannot inherit a loop.
+    form.append('max_context', '0');
+    // …and cuts verbose_json segments at 60 characters between any two tokens, splitting words ("Amer" | "icans")
+    // that the transcript then joins with a space: cut only between words.
+    form.append('split_on_word', 'true');
 
     const controller = new AbortController();
     let timedOut = false;
