@@ -34,6 +34,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 bash test/host/setup.sh
 npm run build:addon
+# whisper.cpp's own OpenAI-compatible server: the real remote engine of the team-engine tests and bench:remote.
+npm run build:whisper-server
 npm run model:fixture
 npm run model:fixture -- base
 npm run package

@@ -30,6 +30,7 @@ import { ScmTarget } from './vscode/targets/scmTarget';
 import { NotebookTarget } from './vscode/targets/notebookTarget';
 import { ChatTarget } from './vscode/targets/chatTarget';
 import { LanguageCommands } from './vscode/languageCommands';
+import { EngineFactory } from './vscode/engineFactory';
 
 /** What the extension exposes to other extensions and to its own integration tests. */
 export interface DictationApi {
@@ -46,6 +47,7 @@ export interface DictationApi {
   readonly vocabulary: VocabularyCollector;
   readonly inserter: TextInserter;
   readonly historyStore: HistoryStore;
+  readonly engines: EngineFactory;
   readonly statusBar: DictationStatusBar;
 }
 
@@ -101,6 +103,8 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   const pipeline = createDictationPipeline();
   const focus = resources.add(new FocusTracker());
   const clipboard = new ClipboardTarget((message, ...actions) => vscode.window.showInformationMessage(message, ...actions));
+  // Dictation and files get their transcriber here: local, or the team's server after consent.
+  const engines = new EngineFactory(config, log, context.secrets, context.globalState);
   const inserter = resources.add(
     new TextInserter(
       history,
@@ -117,10 +121,10 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
     new DictationController(config, log, client, models, statusBar, inserter, pipeline, (recorder) => {
       const tracked = resources.trackProcess('recorder', recorder.pid, () => recorder.kill());
       void recorder.whenExited().then(() => tracked.dispose());
-    }, () => resources.sessionTempDir(), () => vocabulary.current()),
+    }, () => resources.sessionTempDir(), engines, () => vocabulary.current()),
   );
   controller.preview.showsInEditor = () => inserter.previewsInEditor();
-  const files = resources.add(new FileTranscriber(client, createClient, models, config, log, join(context.globalStorageUri.fsPath, 'transcripts')));
+  const files = resources.add(new FileTranscriber(client, createClient, models, config, log, join(context.globalStorageUri.fsPath, 'transcripts'), engines));
   const store = new ModelStore(models.modelsDir);
   const modelCommands = new ModelCommands(store, config, client, log);
   const memorySources = { workerPid: () => client.pid, recorderPid: () => controller.recorderPid, bufferBytes: () => controller.bufferedBytes };
@@ -149,11 +153,11 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
     }),
   );
   const languages = new LanguageCommands(config, models);
-  for (const disposable of registerCommands({ controller, history, inserter, log, files, models, modelCommands, memory, clipboard, languages })) resources.add(disposable);
+  for (const disposable of registerCommands({ controller, history, inserter, log, files, models, modelCommands, memory, clipboard, languages, engines })) resources.add(disposable);
 
   // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
   context.subscriptions.push({ dispose: () => disposeRegistry() });
-  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar };
+  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar, engines };
 }
 
 function disposeRegistry(): void {

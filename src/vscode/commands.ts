@@ -12,6 +12,7 @@ import { parseTargetRequest, targetLabel } from '../core/targets/targetChoice';
 import { pickTarget } from './targets/targetPicker';
 import type { ClipboardTarget } from './targets/clipboardTarget';
 import type { LanguageCommands } from './languageCommands';
+import type { EngineFactory } from './engineFactory';
 
 export interface CommandTargets {
   controller: DictationController;
@@ -24,6 +25,7 @@ export interface CommandTargets {
   memory: MemoryCommands;
   clipboard: ClipboardTarget;
   languages: LanguageCommands;
+  engines: EngineFactory;
 }
 
 export function registerCommands(t: CommandTargets): vscode.Disposable[] {
@@ -71,6 +73,7 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
     register('deleteModel', (path?: string) => t.modelCommands.delete(path)),
     register('freeMemory', () => t.memory.freeMemory()),
     register('showMemoryReport', () => t.memory.showReport()),
+    register('setRemoteKey', () => t.engines.setKey()),
   ];
 }
 

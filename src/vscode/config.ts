@@ -43,7 +43,19 @@ export interface DictationSettings {
   fileWorkers: number;
   fileCacheJobs: number;
   fileCacheMaxMB: number;
+  /** Where speech becomes text: this machine, or the team's Whisper server (after consent). */
+  engine: EngineKind;
+  remoteUrl: string;
+  remoteModel: string;
+  /** Empty: the dictation language. */
+  remoteLanguage: string;
+  remoteTimeoutSeconds: number;
+  remoteParallelRequests: number;
+  /** File transcription through the server: seconds of audio per request. */
+  remoteChunkSeconds: number;
 }
+
+export type EngineKind = 'local' | 'remote';
 
 /** Settings whose change only takes effect in a new worker. */
 const RESTART_KEYS = ['worker.host'];
@@ -82,6 +94,13 @@ const KEYS = {
   fileWorkers: 'files.workers',
   fileCacheJobs: 'files.cacheJobs',
   fileCacheMaxMB: 'files.cacheMaxMB',
+  engine: 'engine',
+  remoteUrl: 'remote.url',
+  remoteModel: 'remote.model',
+  remoteLanguage: 'remote.language',
+  remoteTimeoutSeconds: 'remote.timeoutSeconds',
+  remoteParallelRequests: 'remote.parallelRequests',
+  remoteChunkSeconds: 'remote.chunkSeconds',
 } as const;
 
 export class Config implements vscode.Disposable {
@@ -132,6 +151,13 @@ export class Config implements vscode.Disposable {
       fileWorkers: clamp(get('fileWorkers', 1), 1, 8, 1),
       fileCacheJobs: clamp(get('fileCacheJobs', 20), 1, 1000, 20),
       fileCacheMaxMB: clamp(get('fileCacheMaxMB', 200), 1, 100_000, 200),
+      engine: oneOf(get<string>('engine', 'local'), ENGINES, 'local'),
+      remoteUrl: get('remoteUrl', '').trim(),
+      remoteModel: get('remoteModel', 'whisper-1').trim() || 'whisper-1',
+      remoteLanguage: get('remoteLanguage', '').trim(),
+      remoteTimeoutSeconds: clamp(get('remoteTimeoutSeconds', 30), 1, 600, 30),
+      remoteParallelRequests: Math.round(clamp(get('remoteParallelRequests', 2), 1, 16, 2)),
+      remoteChunkSeconds: clamp(get('remoteChunkSeconds', 120), 10, 600, 120),
     };
   }
 
@@ -153,6 +179,7 @@ export class Config implements vscode.Disposable {
 }
 
 const CAPTURE_MODES: readonly CaptureMode[] = ['auto', 'streaming', 'file'];
+const ENGINES: readonly EngineKind[] = ['local', 'remote'];
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], fallback: T): T {
   return (allowed as readonly string[]).includes(value) ? (value as T) : fallback;

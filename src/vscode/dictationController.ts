@@ -13,6 +13,7 @@ import { buildSpokenVocabulary, type SpokenVocabulary } from '../core/text/spoke
 import type { Log } from './log';
 import type { DictationStatusBar } from './statusBar';
 import type { TextInserter } from './textInserter';
+import type { EngineFactory } from './engineFactory';
 import type { ModelLocator } from './modelLocator';
 import { LivePreview } from './livePreview';
 import { ZeroInputDetector } from '../core/vad/phraseSegmenter';
@@ -75,9 +76,13 @@ export class DictationController implements vscode.Disposable {
     private readonly pipeline: DictationPipeline,
     private readonly registerRecorder: (recorder: Recorder) => void,
     private readonly spillDirectory: () => string,
+    private readonly engines: EngineFactory,
     /** Whisper's prompt from the person's code (precomputed by the VocabularyCollector). */
     private readonly vocabularyPrompt: () => string | undefined = () => undefined,
   ) {}
+
+  /** The server's origin while the current dictation sends its audio there (the status bar and tests read it). */
+  remoteOrigin?: string;
 
   /** Memory is critical: phrases wait on disk and the worker gets no work, so its model can be unloaded. */
   suspendTranscription(): void {
@@ -156,8 +161,25 @@ export class DictationController implements vscode.Disposable {
     this.lastError = undefined;
     this.lastWarning = undefined;
     const settings = this.config.settings;
-    const modelPath = await this.models.resolveForUse();
+    // The team engine needs no local model; one on disk is its fallback for a phrase the server fails.
+    let modelPath = this.engines.isRemote ? this.models.currentPath() : await this.models.resolveForUse();
     if (!modelPath) return;
+    let engine;
+    try {
+      engine = await this.engines.forDictation(this.client, modelPath);
+      if (!engine) {
+        // Local for this time, but the model is not downloaded yet: offer it as local dictation always does.
+        modelPath = await this.models.resolveForUse();
+        if (!modelPath) return;
+        engine = { transcriber: new LocalTranscriber(this.client, modelPath), remoteOrigin: undefined };
+      }
+    } catch (error) {
+      this.reportError(error as Error);
+      return;
+    }
+    const remote = engine.remoteOrigin;
+    this.remoteOrigin = remote;
+    if (remote) this.log.info(`Dictation sends its audio to ${remote} (team engine).`);
     let recorder;
     try {
       recorder = resolveRecorder(settings.recorderProgram, settings.recorderPath || undefined, settings.recorderDevice || undefined);
@@ -179,12 +201,13 @@ export class DictationController implements vscode.Disposable {
     const zeros = new ZeroInputDetector(() => this.warnSilentMicrophone());
     const session = new DictationSession({
       recorder,
-      transcriber: language.wrap(new LocalTranscriber(this.client, modelPath)),
+      transcriber: language.wrap(engine.transcriber),
       transcribeOptions: () => ({ language: language.language, translate: this.models.translateFor(modelPath), threads: this.config.threads, beamSize: 1, audioContext: 'fit', timestamps: false, initialPrompt: this.vocabularyPrompt() }),
       createPhraseSource: (emit) => this.pipeline.createPhraseSource(this.config.settings.pauseMs, emit),
       acceptText: (text, phrase) => this.pipeline.acceptText(text, phrase),
       onRecorderStarted: (r) => this.registerRecorder(r),
-      preview: this.previewPaused ? 'off' : settings.livePreview,
+      // A preview is the phrase so far, sent again twice a second: not worth a server round trip per refresh.
+      preview: this.previewPaused || remote ? 'off' : settings.livePreview,
       pauseMs: settings.pauseMs,
       spillDirectory: this.spillDirectory,
       captureMode: settings.captureMode,
@@ -198,7 +221,7 @@ export class DictationController implements vscode.Disposable {
         },
         onPhraseText: (result) => this.deliver(result),
         onTranscribing: (busy) => {
-          if (this.session) this.statusBar.setState({ kind: 'recording', startedAt: this.startedAt, transcribing: busy });
+          if (this.session) this.statusBar.setState({ kind: 'recording', startedAt: this.startedAt, transcribing: busy, remote });
         },
         onError: (error) => void this.onSessionError(error),
       },
@@ -210,7 +233,7 @@ export class DictationController implements vscode.Disposable {
       if (this.memoryPressure) session.relieveMemoryPressure();
       await session.start();
       this.log.info(`Dictation started (recorder ${recorder.executable}, pid ${session.recorderPid}).`);
-      if (this.session === session) this.statusBar.setState({ kind: 'recording', startedAt: this.startedAt, transcribing: false });
+      if (this.session === session) this.statusBar.setState({ kind: 'recording', startedAt: this.startedAt, transcribing: false, remote });
     } catch (error) {
       session.cancel();
       this.session = undefined;
@@ -256,6 +279,7 @@ export class DictationController implements vscode.Disposable {
   }
 
   private async finishUi(): Promise<void> {
+    this.remoteOrigin = undefined;
     this.activityEmitter.fire(false);
     this.preview.clear();
     this.statusBar.setState({ kind: 'idle' });

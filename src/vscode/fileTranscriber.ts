@@ -21,6 +21,8 @@ import type { Config } from './config';
 import type { Log } from './log';
 import type { ModelLocator } from './modelLocator';
 import { LocalTranscriber } from '../node/whisper/localTranscriber';
+import type { EngineFactory } from './engineFactory';
+import type { RemoteTranscriber } from '../node/remote/remoteTranscriber';
 
 export interface FileTranscriptionRequest {
   readonly path: string;
@@ -71,6 +73,7 @@ export class FileTranscriber implements vscode.Disposable {
     private readonly log: Log,
     /** Where finished chunks are kept (in the extension's global storage). */
     readonly cacheRoot: string,
+    private readonly engines: EngineFactory,
   ) {}
 
   /** The memory indicator forwards every tier change: chunks halve under pressure and grow back when it eases. */
@@ -88,6 +91,8 @@ export class FileTranscriber implements vscode.Disposable {
 
   /** Transcribes a file (or a range of it) in chunks; used by the command and by tests. */
   async transcribeFile(request: FileTranscriptionRequest): Promise<LongFileResult> {
+    const remote = this.engines.isRemote ? await this.engines.remote('files') : undefined;
+    if (remote) return this.transcribeRemotely(request, remote);
     const modelPath = await this.models.resolveForUse();
     if (!modelPath) throw new TranscriptionError('MODEL_NOT_FOUND', 'No Whisper model is available.');
     const { fileChunkSeconds } = this.config.settings;
@@ -130,6 +135,34 @@ export class FileTranscriber implements vscode.Disposable {
     }
   }
 
+  /**
+   * Through the team's server: `remote.parallelRequests` chunks at once. A chunk the server fails (after its retries)
+   * stops the job with the server's error; the chunks done are in the cache under this server and model, so running
+   * the command again continues there. No local fallback here: a job's chunks all come from one engine.
+   */
+  private async transcribeRemotely(request: FileTranscriptionRequest, remote: RemoteTranscriber): Promise<LongFileResult> {
+    const { remoteChunkSeconds, remoteParallelRequests } = this.config.settings;
+    const language = this.config.settings.remoteLanguage || this.config.settings.language;
+    const started = Date.now();
+    this.log.info(`Transcribing ${request.path} on ${remote.origin} (team engine), ${remoteParallelRequests} request(s) at a time.`);
+    const result = await transcribeLongFile({
+      path: request.path,
+      range: { fromSeconds: request.fromSeconds, toSeconds: request.toSeconds },
+      transcribers: Array.from({ length: remoteParallelRequests }, () => new WhisperChunkTranscriber(remote, fileTranscribeOptions(language, this.config.threads))),
+      modelId: `${remote.identity}:${language}`,
+      chunkSeconds: remoteChunkSeconds,
+      cache: this.cache(),
+      signal: request.signal,
+      onProgress: request.onProgress,
+      onWarning: (message) => this.log.warn(message),
+    });
+    this.log.info(
+      `Transcribed ${request.path} on ${remote.origin}: ${result.chunks} chunks, ${result.chunksFromCache} from the cache, ${result.chunksTranscribed} transcribed, ` +
+        `${((Date.now() - started) / 1000).toFixed(1)} s${result.cancelled ? ', cancelled' : ''}.`,
+    );
+    return result;
+  }
+
   /** Text only: the file's words (the integration tests of dictation's worker use it). */
   async transcribe(path: string): Promise<string> {
     return (await this.transcribeFile({ path })).text;
@@ -162,7 +195,7 @@ export class FileTranscriber implements vscode.Disposable {
     let result: LongFileResult;
     try {
       result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Transcribing ${name}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: `Transcribing ${name}${this.engines.isRemote ? ' (audio sent to the team engine)' : ''}`, cancellable: true },
         (progress, token) => {
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());

@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 export type DictationUiState =
   | { kind: 'idle' }
   | { kind: 'starting' }
-  | { kind: 'recording'; startedAt: number; transcribing: boolean }
+  /** `remote`: the server's origin when the audio goes there (the item shows a cloud and says where). */
+  | { kind: 'recording'; startedAt: number; transcribing: boolean; remote?: string }
   | { kind: 'finishing' };
 
 export interface StatusDetails {
@@ -93,10 +94,11 @@ export class DictationStatusBar implements vscode.Disposable {
         break;
       case 'recording': {
         const elapsed = formatElapsed(Date.now() - s.startedAt);
-        this.item.text = `$(record) Dictating ${elapsed}${arrow}${s.transcribing ? ' $(loading~spin)' : ''}`;
-        this.item.tooltip = `Listening — click or press Escape to stop (Ctrl+Alt+Shift+D cancels)\n${detail}`;
+        const sending = s.remote ? ' $(cloud-upload)' : '';
+        this.item.text = `$(record) Dictating ${elapsed}${arrow}${sending}${s.transcribing ? ' $(loading~spin)' : ''}`;
+        this.item.tooltip = `Listening — click or press Escape to stop (Ctrl+Alt+Shift+D cancels)\n${s.remote ? `Audio is sent to ${s.remote} (team engine)\n` : ''}${detail}`;
         this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
-        this.item.accessibilityInformation = { label: `Dictating for ${elapsed}${t ? ` into the ${t.label}` : ''}. Stop dictation`, role: 'button' };
+        this.item.accessibilityInformation = { label: `Dictating for ${elapsed}${t ? ` into the ${t.label}` : ''}${s.remote ? `, audio sent to ${s.remote}` : ''}. Stop dictation`, role: 'button' };
         break;
       }
       case 'finishing':
