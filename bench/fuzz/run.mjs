@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench:fuzz`: the fuzz properties of test/unit/fuzz.test.ts at benchmark size — 1,000 mutated WAV files
-// through the streaming reader, 1,000 mutated job caches, and 100 mutated WAV files through the CLI with the real
-// model (each CLI case starts a worker and loads the model: ~7 s). Counts every case that crashed, hung, threw an
+// through the streaming reader, 1,000 mutated job caches, and 1,000 mutated WAV files through the CLI with the real
+// model (most end in a coded error at once; the ones still readable start a worker and transcribe). Counts every case that crashed, hung, threw an
 // uncoded error, left a temp file or brought back a record never stored. Results: bench/results/fuzz.{json,md}.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { runContext } from '../report.mjs';
 const root = join(fileURLToPath(import.meta.url), '../../..');
 const original = new Uint8Array(readFileSync(join(root, '../shared/eval/public/p07_pocketsphinx_goforward.wav')));
 const scratch = mkdtempSync(join(tmpdir(), 'bench-fuzz-'));
-const sizes = { reader: Number(process.env.FUZZ_READER ?? 1000), cache: Number(process.env.FUZZ_CACHE ?? 1000), cli: Number(process.env.FUZZ_CLI ?? 100) };
+const sizes = { reader: Number(process.env.FUZZ_READER ?? 1000), cache: Number(process.env.FUZZ_CACHE ?? 1000), cli: Number(process.env.FUZZ_CLI ?? 1000) };
 let n = 0;
 
 async function run(name, runs, arbitrary, check) {
