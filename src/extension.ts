@@ -31,6 +31,7 @@ import { NotebookTarget } from './vscode/targets/notebookTarget';
 import { ChatTarget } from './vscode/targets/chatTarget';
 import { LanguageCommands } from './vscode/languageCommands';
 import { EngineFactory } from './vscode/engineFactory';
+import { ImproveLastPhrase } from './vscode/improveLastPhrase';
 
 /** What the extension exposes to other extensions and to its own integration tests. */
 export interface DictationApi {
@@ -49,6 +50,7 @@ export interface DictationApi {
   readonly historyStore: HistoryStore;
   readonly engines: EngineFactory;
   readonly statusBar: DictationStatusBar;
+  readonly improve: ImproveLastPhrase;
 }
 
 let registry: ResourceRegistry | undefined;
@@ -153,11 +155,21 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
     }),
   );
   const languages = new LanguageCommands(config, models);
-  for (const disposable of registerCommands({ controller, history, inserter, log, files, models, modelCommands, memory, clipboard, languages, engines })) resources.add(disposable);
+  // The bigger model gets a worker of its own from the same factory, for one phrase at a time (see ImproveLastPhrase).
+  const improve = new ImproveLastPhrase({
+    recent: controller.recentPhrases,
+    models,
+    createClient,
+    piecesOf: (text) => controller.piecesOf(text),
+    compose: (before, after, pieces) => pipeline.compose(before, after, pieces, config.settings.smartFormatting),
+    history,
+    log,
+  });
+  for (const disposable of registerCommands({ controller, history, inserter, log, files, models, modelCommands, memory, clipboard, languages, engines, improve })) resources.add(disposable);
 
   // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
   context.subscriptions.push({ dispose: () => disposeRegistry() });
-  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar, engines };
+  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar, engines, improve };
 }
 
 function disposeRegistry(): void {

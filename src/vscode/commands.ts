@@ -13,6 +13,7 @@ import { pickTarget } from './targets/targetPicker';
 import type { ClipboardTarget } from './targets/clipboardTarget';
 import type { LanguageCommands } from './languageCommands';
 import type { EngineFactory } from './engineFactory';
+import type { ImproveLastPhrase } from './improveLastPhrase';
 
 export interface CommandTargets {
   controller: DictationController;
@@ -26,6 +27,7 @@ export interface CommandTargets {
   clipboard: ClipboardTarget;
   languages: LanguageCommands;
   engines: EngineFactory;
+  improve: ImproveLastPhrase;
 }
 
 export function registerCommands(t: CommandTargets): vscode.Disposable[] {
@@ -62,6 +64,7 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
     }),
     register('restoreClipboard', () => t.clipboard.restore()),
     register('cancel', () => t.controller.cancel()),
+    register('improveLastPhrase', () => t.improve.run()),
     register('showLogs', () => t.log.show()),
     register('showHistory', () => showHistory(t.history, t.inserter)),
     register('transcribeFile', (uri?: vscode.Uri, options?: FileCommandOptions) => t.files.run(uri, options)),

@@ -11,6 +11,9 @@ const SECTION = 'offlineDictation';
 export interface DictationSettings {
   model: string;
   customModelPath: string;
+  /** "Improve Last Phrase": the bigger catalog model, and a machine-scoped file used instead of it when set. */
+  improveModel: string;
+  improveModelPath: string;
   language: string;
   /** Whisper's translate task: dictation and files come out in English. */
   translate: boolean;
@@ -68,6 +71,8 @@ export interface ConfigChange {
 const KEYS = {
   model: 'model',
   customModelPath: 'modelPath',
+  improveModel: 'improveModel',
+  improveModelPath: 'improveModelPath',
   language: 'language',
   translate: 'translate',
   pauseMs: 'pauseMs',
@@ -124,6 +129,8 @@ export class Config implements vscode.Disposable {
     return {
       model: get('model', 'tiny.en'),
       customModelPath: get('customModelPath', '').trim(),
+      improveModel: get('improveModel', 'base').trim() || 'base',
+      improveModelPath: get('improveModelPath', '').trim(),
       language: get('language', 'en').trim() || 'en',
       translate: get('translate', false),
       pauseMs: get('pauseMs', 700),

@@ -18,6 +18,10 @@ import type { ModelLocator } from './modelLocator';
 import { LivePreview } from './livePreview';
 import { ZeroInputDetector } from '../core/vad/phraseSegmenter';
 import { BufferTracker } from '../core/audio/bufferTracker';
+import { RecentPhrases } from '../core/audio/recentPhrases';
+import type { TranscribeOptions } from '../node/whisper/protocol';
+import type { Delivered } from './targets/textTarget';
+import type { TargetKind } from '../core/targets/targetChoice';
 import { languageLabel } from '../core/model/languages';
 import { LanguageKeeper } from '../node/transcription/languageKeeper';
 
@@ -40,6 +44,20 @@ export interface DictationSessionStats {
 }
 
 
+/** A recent phrase as "Improve Last Phrase" needs it: what was heard, where it went, how it was transcribed. */
+export interface DeliveredPhrase {
+  result: PhraseResult;
+  delivered: Delivered;
+  kind: TargetKind;
+  /** The text as inserted (for the messages). */
+  text: string;
+  options: TranscribeOptions;
+}
+
+/** Phrases whose audio is kept for "Improve Last Phrase", and the seconds of audio they may hold together. */
+const RECENT_PHRASES = 5;
+const RECENT_SECONDS = 120;
+
 export class DictationController implements vscode.Disposable {
   private session?: DictationSession;
   private starting?: Promise<void>;
@@ -56,6 +74,13 @@ export class DictationController implements vscode.Disposable {
   readonly onDidShowPreview = this.previewEmitter.event;
   /** Every live audio buffer of dictation, by owner (the memory indicator and report read it). */
   readonly audioBuffers = new BufferTracker();
+  /**
+   * The audio of the last few delivered phrases (counted in audioBuffers). It outlives a dictation, since people
+   * improve a phrase after stopping, and goes when the extension deactivates (dispose).
+   */
+  readonly recentPhrases = new RecentPhrases<DeliveredPhrase>({ maxPhrases: RECENT_PHRASES, maxSeconds: RECENT_SECONDS }, this.audioBuffers);
+  /** The options the current dictation transcribes with (kept with each recent phrase). */
+  private transcribeOptions?: () => TranscribeOptions;
   /** Memory is high: dictations in 'auto' capture mode record to a file (set by the memory indicator). */
   private memoryPressure = false;
   /** The language decision of the current (or last) dictation. */
@@ -199,10 +224,12 @@ export class DictationController implements vscode.Disposable {
     await setActiveContext(true);
     this.activityEmitter.fire(true);
     const zeros = new ZeroInputDetector(() => this.warnSilentMicrophone());
+    const transcribeOptions = (): TranscribeOptions => ({ language: language.language, translate: this.models.translateFor(modelPath), threads: this.config.threads, beamSize: 1, audioContext: 'fit', timestamps: false, initialPrompt: this.vocabularyPrompt() });
+    this.transcribeOptions = transcribeOptions;
     const session = new DictationSession({
       recorder,
       transcriber: language.wrap(engine.transcriber),
-      transcribeOptions: () => ({ language: language.language, translate: this.models.translateFor(modelPath), threads: this.config.threads, beamSize: 1, audioContext: 'fit', timestamps: false, initialPrompt: this.vocabularyPrompt() }),
+      transcribeOptions,
       createPhraseSource: (emit) => this.pipeline.createPhraseSource(this.config.settings.pauseMs, emit),
       acceptText: (text, phrase) => this.pipeline.acceptText(text, phrase),
       onRecorderStarted: (r) => this.registerRecorder(r),
@@ -286,19 +313,29 @@ export class DictationController implements vscode.Disposable {
     await setActiveContext(false);
   }
 
+  /** A transcript as the pieces dictation would insert (spoken punctuation and line breaks applied; no commands). */
+  piecesOf(text: string): InsertionPiece[] {
+    const actions = this.pipeline.spokenActions(text, this.config.settings.spokenCommands, this.spokenVocabulary());
+    return actions.filter((a): a is InsertionPiece => a.kind !== 'scratch');
+  }
+
   /** Applies a phrase: runs of words and line breaks become one edit each; "scratch that" removes the last one. */
   private async deliver(result: PhraseResult): Promise<void> {
     this.preview.clear();
     const actions = this.pipeline.spokenActions(result.text, this.config.settings.spokenCommands, this.spokenVocabulary());
     let pieces: InsertionPiece[] = [];
+    let inserts = 0;
+    let scratched = false;
     const flush = async () => {
       if (!pieces.length) return;
+      inserts++;
       const delivery = await this.inserter.insert(pieces);
       this.log.info(`Phrase ${delivery} (${result.transcribeMs} ms to transcribe, ${result.latencyMs} ms after speech): ${result.text}`);
       pieces = [];
     };
     for (const action of actions) {
       if (action.kind === 'scratch') {
+        scratched = true;
         await flush();
         for (let i = 0; i < action.count; i++) {
           const removed = await this.inserter.removeLast();
@@ -309,6 +346,14 @@ export class DictationController implements vscode.Disposable {
       }
     }
     await flush();
+    // A phrase that went in as one piece of text can be improved later; one with "scratch that" in it cannot.
+    const last = this.inserter.lastDelivered;
+    if (inserts === 1 && !scratched && last && this.transcribeOptions) {
+      const samples = result.phrase.samples;
+      // A view into a larger buffer would keep all of it alive: keep a copy of just the phrase.
+      const own = samples.byteLength === samples.buffer.byteLength ? samples : samples.slice();
+      this.recentPhrases.add(own, { result: { ...result, phrase: { ...result.phrase, samples: own } }, delivered: last.delivered, kind: last.kind, text: last.text, options: this.transcribeOptions() });
+    }
     this.phraseEmitter.fire({ ...result, deliveredAt: Date.now() });
   }
 
@@ -362,6 +407,7 @@ export class DictationController implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.recentPhrases.dispose();
     this.session?.cancel();
     this.session = undefined;
     this.phraseEmitter.dispose();

@@ -75,6 +75,29 @@ export class ModelLocator {
   /** The last English-only warning (tests read it). */
   lastLanguageWarning?: string;
 
+  /** The file "Improve Last Phrase" transcribes with (it may not exist yet). */
+  improvePath(): string {
+    const { improveModelPath, improveModel } = this.config.settings;
+    return improveModelPath || join(this.modelsDir, `ggml-${improveModel}.bin`);
+  }
+
+  /** Like resolveForUse, for the "Improve Last Phrase" model: offers its download through the model commands. */
+  async resolveImproveForUse(): Promise<string | undefined> {
+    const path = this.improvePath();
+    if (existsSync(path)) return path;
+    const { improveModelPath, improveModel } = this.config.settings;
+    if (improveModelPath) {
+      const choice = await vscode.window.showErrorMessage(`The model file set in "offlineDictation.improveModelPath" does not exist: ${improveModelPath}`, 'Open Setting');
+      if (choice === 'Open Setting') await vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.improveModelPath');
+      return undefined;
+    }
+    this.log.info(`The model for Improve Last Phrase, ${improveModel}, is not downloaded yet (${path}).`);
+    const choice = await vscode.window.showInformationMessage(`Improve Last Phrase transcribes again with the Whisper model "${improveModel}", which is not on this machine yet (downloaded once, then everything stays offline). Download it, or choose another model in "offlineDictation.improveModel".`, 'Download Model', 'Open Setting');
+    if (choice === 'Download Model') await vscode.commands.executeCommand('offlineDictation.downloadModel', improveModel);
+    if (choice === 'Open Setting') await vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.improveModel');
+    return existsSync(path) ? path : undefined;
+  }
+
   /** Returns a path ready to load, or undefined after telling the user what to do. */
   async resolveForUse(): Promise<string | undefined> {
     const path = this.currentPath();

@@ -33,6 +33,8 @@ export class TextInserter implements vscode.Disposable {
   /** Fires when the place text goes to may have changed (focus moved, a target was pinned). */
   readonly onDidChangeTarget = this.emitter.event;
   private readonly subscription: vscode.Disposable;
+  /** The last phrase inserted and the kind of place it went ("Improve Last Phrase" replaces it there). */
+  lastDelivered?: { delivered: Delivered; kind: TargetKind; text: string };
 
   constructor(
     private readonly history: TranscriptHistory,
@@ -118,6 +120,7 @@ export class TextInserter implements vscode.Disposable {
       delivered = await this.clipboard.insert(pieces, this.compose, why);
     }
     this.delivered.push(delivered);
+    this.lastDelivered = { delivered, kind, text: plain };
     if (this.delivered.length > SCRATCH_DEPTH) this.delivered.shift();
     const delivery: Delivery = kind === 'clipboard' ? 'clipboard' : 'inserted';
     this.history.add({ text: plain, at: Date.now(), delivery, target: delivered.where, kind });

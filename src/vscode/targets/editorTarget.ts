@@ -79,7 +79,51 @@ export async function insertIntoEditor(editor: vscode.TextEditor, pieces: readon
     ranges[item.i] = new vscode.Range(document.positionAt(start), document.positionAt(start + texts[item.i].length));
     shift += texts[item.i].length - (item.end - item.start);
   }
-  return { where: document.uri.toString(), remove: () => removeRanges(document, ranges, texts) };
+  // The phrase as it stands now: an improvement replaces it, and "scratch that" then removes the improved text.
+  let current = { ranges, texts };
+  return {
+    where: document.uri.toString(),
+    remove: () => removeRanges(document, current.ranges, current.texts),
+    replace: async (newPieces, newCompose) => {
+      const replaced = await replaceRanges(document, current.ranges, current.texts, newPieces, newCompose);
+      if (replaced) current = replaced;
+      return !!replaced;
+    },
+  };
+}
+
+/**
+ * Replaces each of `ranges` (if each still holds the text put there) with the pieces composed for the text around
+ * it, as one edit with undo stops around it: one undo brings the old text back. Returns where the new text is.
+ */
+export async function replaceRanges(
+  document: vscode.TextDocument, ranges: readonly vscode.Range[], texts: readonly string[], pieces: readonly InsertionPiece[], compose: Composer,
+): Promise<{ ranges: vscode.Range[]; texts: string[] } | undefined> {
+  if (document.isClosed) return undefined;
+  if (!ranges.every((range, i) => document.getText(range) === texts[i])) return undefined;
+  const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
+  if (!editor) return undefined;
+  const newTexts = ranges.map((range) => {
+    const before = document.getText(new vscode.Range(document.positionAt(Math.max(0, document.offsetAt(range.start) - CONTEXT_CHARS)), range.start));
+    const after = document.getText(new vscode.Range(range.end, document.positionAt(document.offsetAt(range.end) + CONTEXT_CHARS)));
+    return compose(before, after, pieces);
+  });
+  const order = ranges.map((range, i) => ({ start: document.offsetAt(range.start), end: document.offsetAt(range.end), i })).sort((a, b) => a.start - b.start);
+  let ok = false;
+  try {
+    ok = await editor.edit((builder) => ranges.forEach((range, i) => builder.replace(range, newTexts[i])), { undoStopBefore: true, undoStopAfter: true });
+  } catch {
+    ok = false;
+  }
+  if (!ok) return undefined;
+  const newRanges: vscode.Range[] = new Array(ranges.length);
+  let shift = 0;
+  for (const item of order) {
+    const start = item.start + shift;
+    newRanges[item.i] = new vscode.Range(document.positionAt(start), document.positionAt(start + newTexts[item.i].length));
+    shift += newTexts[item.i].length - (item.end - item.start);
+  }
+  return { ranges: newRanges, texts: newTexts };
 }
 
 /** Deletes `ranges` if each still holds the text put there; the cursors go where the text was. */

@@ -11,6 +11,11 @@ export interface Delivered {
   where: string;
   /** "scratch that": removes this phrase again if it is still there unchanged; false when it cannot. */
   remove(): Promise<boolean>;
+  /**
+   * "Improve Last Phrase": puts other text in this phrase's place as one undo step, if the phrase is still there
+   * unchanged; false when it is not. Only targets whose text can be found again offer it (the editor).
+   */
+  replace?(pieces: readonly InsertionPiece[], compose: Composer): Promise<boolean>;
 }
 
 export interface TextTarget {
