@@ -74,7 +74,8 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   // The indicator is created after the client it observes; worker start/exit events reach it through this.
   let indicatorRef: MemoryIndicator | undefined;
   // One factory for every Whisper worker: dictation's own, and the extra ones of parallel file transcription.
-  const createClient = () => new WhisperClient({
+  // `followBudget: false` for a worker whose model must not set the memory budget (Improve Last Phrase's short-lived one).
+  const createClient = (options: { followBudget?: boolean } = {}) => new WhisperClient({
     workerScript: context.asAbsolutePath('dist/whisperWorker.js'),
     host: config.settings.workerHost,
     addonCandidates: addonCandidates(context.extensionPath),
@@ -88,7 +89,9 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
         indicatorRef?.updateActivity();
       });
     },
-    onModelLoaded: (modelPath) => void indicatorRef?.followModel(modelPath),
+    onModelLoaded: (modelPath) => {
+      if (options.followBudget !== false) void indicatorRef?.followModel(modelPath);
+    },
     onCrash: (description) => {
       // Said once per window; further crashes go to the log (the client already logs each one).
       if (crashReported) return;
@@ -159,7 +162,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   const improve = new ImproveLastPhrase({
     recent: controller.recentPhrases,
     models,
-    createClient,
+    createClient: () => createClient({ followBudget: false }),
     piecesOf: (text) => controller.piecesOf(text),
     compose: (before, after, pieces) => pipeline.compose(before, after, pieces, config.settings.smartFormatting),
     history,
