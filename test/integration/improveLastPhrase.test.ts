@@ -6,8 +6,8 @@ import { wordErrorRate } from '../../src/core/text/wer';
 import type { ImproveOutcome } from '../../src/vscode/improveLastPhrase';
 import { api, clip, dictateFromVirtualMicrophone, fixtureModel, freshEditor, play, setSetting, waitFor } from './support';
 
-/** A short public clip of one phrase that tiny.en and base transcribe differently (checked with whisper-cli). */
-const CLIP = 'p12_mfa_falsetto';
+/** A one-phrase public clip that tiny.en and base write differently (whisper-cli: base drops a wrong comma). */
+const CLIP = 'p13_librispeech_61-70968-0000';
 
 suite('Improve Last Phrase', function () {
   this.timeout(240_000);
