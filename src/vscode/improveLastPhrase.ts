@@ -72,11 +72,17 @@ export class ImproveLastPhrase {
     if (!text) return { kind: 'no-words', message: `${model} heard no words in the last phrase; it is left as it was.` };
     const pieces = this.deps.piecesOf(text);
     const plain = this.deps.compose('', '', pieces);
+    // An edited phrase is never touched, even when the words came out the same: the person is told either way.
+    if (phrase.delivered.unchanged?.() === false) return this.toClipboard(plain, phrase);
     if (plain.trim() === phrase.text.trim()) return { kind: 'same', message: `${model} heard the same words: "${plain.trim()}".` };
     if (await phrase.delivered.replace(pieces, this.deps.compose)) {
       this.deps.history.add({ text: plain, at: Date.now(), delivery: 'inserted', target: phrase.delivered.where, kind: phrase.kind });
       return { kind: 'replaced', text: plain, message: `the last phrase was transcribed again with ${model} (one undo brings back the old text).` };
     }
+    return this.toClipboard(plain, phrase);
+  }
+
+  private async toClipboard(plain: string, phrase: DeliveredPhrase): Promise<ImproveOutcome> {
     await vscode.env.clipboard.writeText(plain);
     this.deps.history.add({ text: plain, at: Date.now(), delivery: 'clipboard', target: phrase.delivered.where, kind: phrase.kind });
     return { kind: 'edited', text: plain, message: `the last phrase was edited (or is gone) since it was dictated, so it was left alone; the improved text is on the clipboard and in the history: "${plain.trim()}"` };

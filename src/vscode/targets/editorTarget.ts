@@ -84,6 +84,7 @@ export async function insertIntoEditor(editor: vscode.TextEditor, pieces: readon
   return {
     where: document.uri.toString(),
     remove: () => removeRanges(document, current.ranges, current.texts),
+    unchanged: () => !document.isClosed && current.ranges.every((range, i) => document.getText(range) === current.texts[i]),
     replace: async (newPieces, newCompose) => {
       const replaced = await replaceRanges(document, current.ranges, current.texts, newPieces, newCompose);
       if (replaced) current = replaced;

@@ -16,6 +16,8 @@ export interface Delivered {
    * unchanged; false when it is not. Only targets whose text can be found again offer it (the editor).
    */
   replace?(pieces: readonly InsertionPiece[], compose: Composer): Promise<boolean>;
+  /** Whether the phrase is still there as it was put (with replace). */
+  unchanged?(): boolean;
 }
 
 export interface TextTarget {
