@@ -42,19 +42,29 @@ suite('Improve Last Phrase', function () {
   test('replaces the last phrase with base\'s text as one undo step, in a worker that is gone afterwards', async () => {
     const dictation = await api();
     const speech = clip(CLIP);
-    const editor = await freshEditor('');
-    const tinyText = await dictate(editor, CLIP);
-    const tinyPhrase = dictation.controller.recentPhrases.last()!.info.text;
-    assert.ok(tinyText.includes(tinyPhrase), `the kept phrase "${tinyPhrase}" is in the editor "${tinyText}"`);
-    assert.ok((dictation.controller.audioBuffers.breakdown().find((u) => u.name === 'recent phrases')?.bytes ?? 0) > 0, 'the kept audio is counted in the buffer tracker');
-    const workersBefore = await workers();
-
-    const outcome = await vscode.commands.executeCommand<ImproveOutcome>('offlineDictation.improveLastPhrase');
+    let editor!: vscode.TextEditor;
+    let tinyText = '';
+    let tinyPhrase = '';
+    let workersBefore = 0;
+    let outcome!: ImproveOutcome;
+    // The microphone path makes each take's audio a little different; on about one take in five base writes exactly
+    // tiny.en's words (with its comma), which leaves nothing to replace. Then the clip is dictated again (3 takes).
+    for (let take = 1; take <= 3; take++) {
+      editor = await freshEditor('');
+      tinyText = await dictate(editor, CLIP);
+      tinyPhrase = dictation.controller.recentPhrases.last()!.info.text;
+      assert.ok(tinyText.includes(tinyPhrase), `the kept phrase "${tinyPhrase}" is in the editor "${tinyText}"`);
+      assert.ok((dictation.controller.audioBuffers.breakdown().find((u) => u.name === 'recent phrases')?.bytes ?? 0) > 0, 'the kept audio is counted in the buffer tracker');
+      workersBefore = await workers();
+      outcome = await vscode.commands.executeCommand<ImproveOutcome>('offlineDictation.improveLastPhrase');
+      if (outcome.kind !== 'same') break;
+      console.log(`take ${take}: ${outcome.message}`);
+    }
     assert.equal(outcome.kind, 'replaced', outcome.message);
     const improved = editor.document.getText();
     console.log(`tiny.en: "${tinyText}"  base: "${improved}"  reference: "${speech.text}"`);
     assert.notEqual(improved, tinyText, 'the text changed');
-    assert.equal(improved, tinyText.replace(tinyPhrase, outcome.text), 'only the last phrase changed, to base\'s transcription');
+    assert.equal(improved, tinyText.replace(tinyPhrase, (outcome as { text: string }).text), 'only the last phrase changed, to base\'s transcription');
     assert.ok(wordErrorRate(speech.text, improved).wer <= wordErrorRate(speech.text, tinyText).wer, 'base matches the reference at least as well');
     await waitFor(async () => (await workers()) === workersBefore, 10_000, 'the improving worker to exit');
 
