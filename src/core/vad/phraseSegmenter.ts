@@ -24,10 +24,11 @@ export interface SegmenterConfig {
 export const DEFAULT_SEGMENTER_CONFIG: SegmenterConfig = {
   sampleRate: 16000,
   pauseMs: 700,
-  // Whisper hears at most 30 s at once; 28 s plus the cut's few frames stays inside that window. Cutting earlier
-  // (25 s) split the public set's two long monologues mid-thought, and each side lost the other's context:
-  // 21 word errors in 328 against 18 with 28 s (the same phrases otherwise).
-  maxPhraseMs: 28000,
+  // Whisper hears at most 30 s at once. A long monologue is cut at a quiet frame of its last seconds so its first
+  // part is transcribed while the speaker goes on: kept whole up to 28 s, the public set's two 27-s monologues
+  // lost 3 word errors offline but their text landed 1.6-1.7 s after the speaker stopped (1.1 s to transcribe 27 s
+  // on 2 cores) instead of under a second (bench:dictation, p90 1629 against 917 ms).
+  maxPhraseMs: 25000,
   // Measured on the public clips with fitted encoder windows (bench/results/encoder-window.md, endpointing): 500 ms
   // of pre-roll keeps soft onsets (the whispered clip's first word), 400 ms of trail the sentence-final words that
   // fall below the voice's peak; 25 word errors in 328 against 28 with 300 / 200.
