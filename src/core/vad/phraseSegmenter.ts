@@ -77,12 +77,17 @@ const PEAK_DECAY_DB = 0.1;
 const STEADY_CHECK_FRAMES = 50;
 const STEADY_SPREAD_DB = 2.5;
 
+/** A frame's level for statistics: digital silence (−∞ dB) counts as the floor's minimum. */
+function finiteLevel(db: number): number {
+  return Number.isFinite(db) ? db : FLOOR_MIN_DB;
+}
+
 /**
  * How widely frame levels (dB) spread, robustly: the interquartile range scaled to a standard deviation, so the few
  * frames of a step into the noise (or a click) do not count as the rise and fall of speech.
  */
 function spreadDb(levels: readonly number[]): number {
-  const sorted = levels.map((db) => (Number.isFinite(db) ? db : FLOOR_MIN_DB)).sort((a, b) => a - b);
+  const sorted = levels.map(finiteLevel).sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   return (at(0.75) - at(0.25)) / 1.35;
 }
@@ -287,9 +292,13 @@ export class PhraseSegmenter {
    */
   private updateNoiseFloor(db: number): void {
     if (this.inSpeech) return;
-    const level = Number.isFinite(db) ? db : FLOOR_MIN_DB;
-    this.recentLevels.push(level);
+    this.recentLevels.push(finiteLevel(db));
     if (this.recentLevels.length > FLOOR_WINDOW_FRAMES) this.recentLevels.shift();
+    this.settleFloor();
+  }
+
+  /** The floor from the recent levels: their 20th percentile (capped while fewer than a second's worth are known). */
+  private settleFloor(): void {
     const sorted = [...this.recentLevels].sort((a, b) => a - b);
     const percentile = sorted[Math.floor(sorted.length * 0.2)];
     const settled = this.recentLevels.length >= FLOOR_WINDOW_FRAMES / 3;
@@ -342,8 +351,8 @@ export class PhraseSegmenter {
 
   /** The phrase so far was steady noise, not speech: forget it, and let the floor take the noise's level now. */
   private dropSteadyNoise(): void {
-    this.recentLevels = this.phraseFrameDb.map((db) => (Number.isFinite(db) ? db : FLOOR_MIN_DB)).slice(-FLOOR_WINDOW_FRAMES);
-    this.noiseFloorDb = Math.max(FLOOR_MIN_DB, [...this.recentLevels].sort((a, b) => a - b)[Math.floor(this.recentLevels.length * 0.2)]);
+    this.recentLevels = this.phraseFrameDb.map(finiteLevel).slice(-FLOOR_WINDOW_FRAMES);
+    this.settleFloor();
     this.inSpeech = false;
     this.loudRun = 0;
     this.quietRun = 0;
