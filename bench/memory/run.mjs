@@ -139,8 +139,8 @@ working buffers (~150 MB), which are returned when it ends.
 ${baseline ? '' : `
 Continuous dictation: the host's RSS less V8's reserve went ${f1(heldMB(longFirst))} → ${f1(heldMB(longLast))} MB from first to last sample (range
 ${summary.continuousHostHeldRangeMB.join('–')} MB); the worker's RSS ranged ${summary.continuousWorkerRssRangeMB.join('–')} MB (the upper values are samples taken during a
-transcription); audio held in memory peaked at ${summary.maxAudioBufferedMB} MB (bound: the phrase being recorded, at most 28 s plus pre-roll
-≈ 1.8 MB, plus \`capture.maxBufferedSeconds\` = 120 s ≈ 7.5 MB of speech waiting for transcription; beyond that it waits on disk).
+transcription); audio held in memory peaked at ${summary.maxAudioBufferedMB} MB (bound: the phrase being recorded, at most 25 s plus pre-roll
+≈ 1.6 MB, plus \`capture.maxBufferedSeconds\` = 120 s ≈ 7.5 MB of speech waiting for transcription; beyond that it waits on disk).
 
 ${idleNote}
 `}

@@ -138,7 +138,8 @@ export class Config implements vscode.Disposable {
       spokenCommandWords: objectOr(get<unknown>('spokenCommandWords', {})),
       livePreview: get('livePreview', 'auto'),
       vocabularyWords: stringsOr(get<unknown>('vocabularyWords', [])),
-      vocabularyFromCode: get('vocabularyFromCode', true),
+      // Off by default: a long prompt costs every phrase time on a small machine (bench:dictation, README).
+      vocabularyFromCode: get('vocabularyFromCode', false),
       smartFormatting: get('smartFormatting', true),
       historySize: get('historySize', 100),
       recorderProgram: get('recorderProgram', 'auto'),

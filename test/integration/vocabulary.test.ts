@@ -15,6 +15,14 @@ const wordsFile = join(workspaceDir, '.vscode/dictation-words.txt');
 suite('Vocabulary from the code', function () {
   this.timeout(120_000);
 
+  // The code's words are opt-in (they cost each phrase time on a small machine): this suite turns them on.
+  suiteSetup(async () => {
+    await setSetting('vocabulary.fromCode', true);
+  });
+  suiteTeardown(async () => {
+    await setSetting('vocabulary.fromCode', undefined);
+  });
+
   teardown(async () => {
     await setSetting('vocabulary.words', undefined);
     rmSync(join(workspaceDir, '.vscode'), { recursive: true, force: true });
@@ -77,7 +85,7 @@ suite('Vocabulary from the code', function () {
       assert.match(withWord, /Waldo's/);
       assert.doesNotMatch(without, /Waldo's/);
     } finally {
-      await setSetting('vocabulary.fromCode', undefined);
+      await setSetting('vocabulary.fromCode', true);
       rmSync(dir, { recursive: true, force: true });
     }
   });

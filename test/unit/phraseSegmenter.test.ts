@@ -95,12 +95,7 @@ describe('PhraseSegmenter', () => {
     for (const level of cutLevels) assert.ok(level < -40, `cut in a quiet frame (${level.toFixed(1)} dBFS)`);
   });
 
-  it('keeps a 26-s monologue whole (Whisper hears 30 s) and never makes a phrase longer than its window', () => {
-    // p10: a speaker who goes on for 26 s without a 700-ms pause. Cut at 25 s, its last sentence lost the context
-    // of the rest (2 word errors more in bench:dictation); it fits Whisper's window whole.
-    const speech = loadClip('p10_mfa_spontaneous_cold_corpus');
-    const phrases = segment(concat(noise(1, -60), speech, noise(1.5, -60)));
-    assert.equal(phrases.length, 1, `one phrase, not ${phrases.map((p) => `${(p.samples.length / 16000).toFixed(1)} s (${p.endedBy})`).join(' + ')}`);
+  it('never makes a phrase longer than Whisper\'s 30-s window, however long the speaker goes on', () => {
     const endless = concat(noise(0.5, -70), ...Array.from({ length: 30 }, (_, i) => concat(syllables(28800, -15, i + 3), noise(0.2, -70, i + 50))));
     const endlessPhrases = segment(endless);
     assert.ok(endlessPhrases.length >= 2, `${endlessPhrases.length} phrases`);

@@ -24,10 +24,11 @@ export interface SegmenterConfig {
 export const DEFAULT_SEGMENTER_CONFIG: SegmenterConfig = {
   sampleRate: 16000,
   pauseMs: 700,
-  // Whisper hears at most 30 s at once; 28 s plus the cut's few frames stays inside that window. Cutting earlier
-  // (25 s) split the public set's two long monologues mid-thought, and each side lost the other's context:
-  // 21 word errors in 328 against 18 with 28 s (the same phrases otherwise).
-  maxPhraseMs: 28000,
+  // Whisper hears at most 30 s at once. A long monologue is cut at a quiet frame of its last seconds so its first
+  // part is transcribed while the speaker goes on: kept whole up to 28 s, the public set's two 27-s monologues
+  // lost 3 word errors offline but their text landed 1.6-1.7 s after the speaker stopped (1.1 s to transcribe 27 s
+  // on 2 cores) instead of under a second (bench:dictation, p90 1629 against 917 ms).
+  maxPhraseMs: 25000,
   // Measured on the public clips with fitted encoder windows (bench/results/encoder-window.md, endpointing): 500 ms
   // of pre-roll keeps soft onsets (the whispered clip's first word), 400 ms of trail the sentence-final words that
   // fall below the voice's peak; 25 word errors in 328 against 28 with 300 / 200.
@@ -76,12 +77,17 @@ const PEAK_DECAY_DB = 0.1;
 const STEADY_CHECK_FRAMES = 50;
 const STEADY_SPREAD_DB = 2.5;
 
+/** A frame's level for statistics: digital silence (−∞ dB) counts as the floor's minimum. */
+function finiteLevel(db: number): number {
+  return Number.isFinite(db) ? db : FLOOR_MIN_DB;
+}
+
 /**
  * How widely frame levels (dB) spread, robustly: the interquartile range scaled to a standard deviation, so the few
  * frames of a step into the noise (or a click) do not count as the rise and fall of speech.
  */
 function spreadDb(levels: readonly number[]): number {
-  const sorted = levels.map((db) => (Number.isFinite(db) ? db : FLOOR_MIN_DB)).sort((a, b) => a - b);
+  const sorted = levels.map(finiteLevel).sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   return (at(0.75) - at(0.25)) / 1.35;
 }
@@ -286,9 +292,13 @@ export class PhraseSegmenter {
    */
   private updateNoiseFloor(db: number): void {
     if (this.inSpeech) return;
-    const level = Number.isFinite(db) ? db : FLOOR_MIN_DB;
-    this.recentLevels.push(level);
+    this.recentLevels.push(finiteLevel(db));
     if (this.recentLevels.length > FLOOR_WINDOW_FRAMES) this.recentLevels.shift();
+    this.settleFloor();
+  }
+
+  /** The floor from the recent levels: their 20th percentile (capped while fewer than a second's worth are known). */
+  private settleFloor(): void {
     const sorted = [...this.recentLevels].sort((a, b) => a - b);
     const percentile = sorted[Math.floor(sorted.length * 0.2)];
     const settled = this.recentLevels.length >= FLOOR_WINDOW_FRAMES / 3;
@@ -341,8 +351,8 @@ export class PhraseSegmenter {
 
   /** The phrase so far was steady noise, not speech: forget it, and let the floor take the noise's level now. */
   private dropSteadyNoise(): void {
-    this.recentLevels = this.phraseFrameDb.map((db) => (Number.isFinite(db) ? db : FLOOR_MIN_DB)).slice(-FLOOR_WINDOW_FRAMES);
-    this.noiseFloorDb = Math.max(FLOOR_MIN_DB, [...this.recentLevels].sort((a, b) => a - b)[Math.floor(this.recentLevels.length * 0.2)]);
+    this.recentLevels = this.phraseFrameDb.map(finiteLevel).slice(-FLOOR_WINDOW_FRAMES);
+    this.settleFloor();
     this.inSpeech = false;
     this.loudRun = 0;
     this.quietRun = 0;
