@@ -44,7 +44,7 @@ export class ImproveLastPhrase {
     const outcome = await this.improve();
     this.lastOutcome = outcome;
     const show = outcome.kind === 'replaced' || outcome.kind === 'same' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-    if (outcome.kind !== 'no-model') void show(`Dictation: ${outcome.message}`);
+    if (outcome.kind !== 'no-model') void show(vscode.l10n.t('Dictation: {0}', outcome.message));
     this.deps.log.info(`Improve Last Phrase: ${outcome.message}`);
     return outcome;
   }
@@ -52,32 +52,32 @@ export class ImproveLastPhrase {
   private async improve(): Promise<ImproveOutcome> {
     const { recent, models } = this.deps;
     const last = recent.last();
-    if (!last) return { kind: 'nothing', message: 'there is no dictated phrase to improve yet (the last few phrases are kept until VS Code closes).' };
+    if (!last) return { kind: 'nothing', message: vscode.l10n.t('there is no dictated phrase to improve yet (the last few phrases are kept until VS Code closes).') };
     const phrase = last.info;
     if (!phrase.delivered.replace) {
-      return { kind: 'not-editor', message: `Improve Last Phrase is only for text dictated into an editor; the last phrase went to the ${targetLabel(phrase.kind).toLowerCase()}.` };
+      return { kind: 'not-editor', message: vscode.l10n.t('Improve Last Phrase is only for text dictated into an editor; the last phrase went to the {0}.', targetLabel(phrase.kind).toLowerCase()) };
     }
     const modelPath = await models.resolveImproveForUse();
-    if (!modelPath) return { kind: 'no-model', message: `the model "${models.improvePath()}" is not on this machine.` };
+    if (!modelPath) return { kind: 'no-model', message: vscode.l10n.t('the model "{0}" is not on this machine.', models.improvePath()) };
     const model = basename(modelPath);
     let text: string;
     try {
       text = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Improving the last phrase with ${model}…` },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Improving the last phrase with {0}…', model) },
         () => this.transcribe(last.samples, phrase, modelPath),
       );
     } catch (error) {
-      return { kind: 'failed', message: `the phrase could not be transcribed again with ${model}: ${(error as Error).message}` };
+      return { kind: 'failed', message: vscode.l10n.t('the phrase could not be transcribed again with {0}: {1}', model, (error as Error).message) };
     }
-    if (!text) return { kind: 'no-words', message: `${model} heard no words in the last phrase; it is left as it was.` };
+    if (!text) return { kind: 'no-words', message: vscode.l10n.t('{0} heard no words in the last phrase; it is left as it was.', model) };
     const pieces = this.deps.piecesOf(text);
     const plain = this.deps.compose('', '', pieces);
     // An edited phrase is never touched, even when the words came out the same: the person is told either way.
     if (phrase.delivered.unchanged?.() === false) return this.toClipboard(plain, phrase);
-    if (plain.trim() === phrase.text.trim()) return { kind: 'same', message: `${model} heard the same words: "${plain.trim()}".` };
+    if (plain.trim() === phrase.text.trim()) return { kind: 'same', message: vscode.l10n.t('{0} heard the same words: "{1}".', model, plain.trim()) };
     if (await phrase.delivered.replace(pieces, this.deps.compose)) {
       this.deps.history.add({ text: plain, at: Date.now(), delivery: 'inserted', target: phrase.delivered.where, kind: phrase.kind });
-      return { kind: 'replaced', text: plain, message: `the last phrase was transcribed again with ${model} (one undo brings back the old text).` };
+      return { kind: 'replaced', text: plain, message: vscode.l10n.t('the last phrase was transcribed again with {0} (one undo brings back the old text).', model) };
     }
     return this.toClipboard(plain, phrase);
   }
@@ -85,7 +85,7 @@ export class ImproveLastPhrase {
   private async toClipboard(plain: string, phrase: DeliveredPhrase): Promise<ImproveOutcome> {
     await vscode.env.clipboard.writeText(plain);
     this.deps.history.add({ text: plain, at: Date.now(), delivery: 'clipboard', target: phrase.delivered.where, kind: phrase.kind });
-    return { kind: 'edited', text: plain, message: `the last phrase was edited (or is gone) since it was dictated, so it was left alone; the improved text is on the clipboard and in the history: "${plain.trim()}"` };
+    return { kind: 'edited', text: plain, message: vscode.l10n.t('the last phrase was edited (or is gone) since it was dictated, so it was left alone; the improved text is on the clipboard and in the history: "{0}"', plain.trim()) };
   }
 
   /** One job in a worker of its own, which is gone again before this returns. */

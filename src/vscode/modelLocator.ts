@@ -86,15 +86,17 @@ export class ModelLocator {
     const path = this.improvePath();
     if (existsSync(path)) return path;
     const { improveModelPath, improveModel } = this.config.settings;
+    const openSetting = vscode.l10n.t('Open Setting');
     if (improveModelPath) {
-      const choice = await vscode.window.showErrorMessage(`The model file set in "offlineDictation.improveModelPath" does not exist: ${improveModelPath}`, 'Open Setting');
-      if (choice === 'Open Setting') await vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.improveModelPath');
+      const choice = await vscode.window.showErrorMessage(vscode.l10n.t('The model file set in "offlineDictation.improveModelPath" does not exist: {0}', improveModelPath), openSetting);
+      if (choice === openSetting) await vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.improveModelPath');
       return undefined;
     }
     this.log.info(`The model for Improve Last Phrase, ${improveModel}, is not downloaded yet (${path}).`);
-    const choice = await vscode.window.showInformationMessage(`Improve Last Phrase transcribes again with the Whisper model "${improveModel}", which is not on this machine yet (downloaded once, then everything stays offline). Download it, or choose another model in "offlineDictation.improveModel".`, 'Download Model', 'Open Setting');
-    if (choice === 'Download Model') await vscode.commands.executeCommand('offlineDictation.downloadModel', improveModel);
-    if (choice === 'Open Setting') await vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.improveModel');
+    const download = vscode.l10n.t('Download Model');
+    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Improve Last Phrase transcribes again with the Whisper model "{0}", which is not on this machine yet (downloaded once, then everything stays offline). Download it, or choose another model in "offlineDictation.improveModel".', improveModel), download, openSetting);
+    if (choice === download) await vscode.commands.executeCommand('offlineDictation.downloadModel', improveModel);
+    if (choice === openSetting) await vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.improveModel');
     return existsSync(path) ? path : undefined;
   }
 
