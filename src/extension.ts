@@ -74,8 +74,10 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   // The indicator is created after the client it observes; worker start/exit events reach it through this.
   let indicatorRef: MemoryIndicator | undefined;
   // One factory for every Whisper worker: dictation's own, and the extra ones of parallel file transcription.
-  // `followBudget: false` for a worker whose model must not set the memory budget (Improve Last Phrase's short-lived one).
-  const createClient = (options: { followBudget?: boolean } = {}) => new WhisperClient({
+  // `followBudget: false` for a worker beside dictation's (parallel file chunks, Improve Last Phrase): its model does
+  // not set the memory budget; its RSS and its model's share are added to the footprint and the budget instead.
+  // `other` is that worker's key in the indicator (one per client).
+  const createClient = (options: { followBudget?: boolean } = {}, other = options.followBudget === false ? {} : undefined) => new WhisperClient({
     workerScript: context.asAbsolutePath('dist/whisperWorker.js'),
     host: config.settings.workerHost,
     addonCandidates: addonCandidates(context.extensionPath),
@@ -83,15 +85,15 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
     log,
     onWorkerStarted: (pid, kill, exited) => {
       const tracked = resources.trackProcess('whisper-worker', pid, kill);
+      if (other) indicatorRef?.otherWorkerStarted(other, pid);
       indicatorRef?.updateActivity();
       void exited.then(() => {
         tracked.dispose();
+        if (other) indicatorRef?.otherWorkerExited(other);
         indicatorRef?.updateActivity();
       });
     },
-    onModelLoaded: (modelPath) => {
-      if (options.followBudget !== false) void indicatorRef?.followModel(modelPath);
-    },
+    onModelLoaded: (modelPath) => void (other ? indicatorRef?.otherWorkerLoaded(other, modelPath) : indicatorRef?.followModel(modelPath)),
     onCrash: (description) => {
       // Said once per window; further crashes go to the log (the client already logs each one).
       if (crashReported) return;
@@ -129,10 +131,10 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
     }, () => resources.sessionTempDir(), engines, () => vocabulary.current()),
   );
   controller.preview.showsInEditor = () => inserter.previewsInEditor();
-  const files = resources.add(new FileTranscriber(client, createClient, models, config, log, join(context.globalStorageUri.fsPath, 'transcripts'), engines));
+  const files = resources.add(new FileTranscriber(client, () => createClient({ followBudget: false }), models, config, log, join(context.globalStorageUri.fsPath, 'transcripts'), engines));
   const store = new ModelStore(models.modelsDir);
   const modelCommands = new ModelCommands(store, config, client, log);
-  const memorySources = { workerPid: () => client.pid, recorderPid: () => controller.recorderPid, bufferBytes: () => controller.bufferedBytes };
+  const memorySources = { workerPid: () => client.pid, otherWorkerPids: () => indicatorRef?.otherWorkers.pids() ?? [], recorderPid: () => controller.recorderPid, bufferBytes: () => controller.bufferedBytes };
   const indicator = resources.add(new MemoryIndicator(memorySources, config, client, controller, log));
   indicatorRef = indicator;
   resources.add(controller.onDidChangeActive(() => indicator.updateActivity()));

@@ -7,6 +7,8 @@ import { availableParallelism, freemem } from 'node:os';
 import * as vscode from 'vscode';
 import { ChunkLengthController, type PolicyDecision } from '../core/memory/memoryPolicy';
 import { findModel } from '../core/model/catalog';
+import { modelRamMB } from '../core/model/modelMemory';
+import { readModelShape } from '../node/model/modelShape';
 import { formatClock, parseTimestamp } from '../core/transcription/timeRange';
 import { TRANSCRIPT_FORMATS, formatTranscript, type TranscriptFormat } from '../core/transcription/transcriptFormats';
 import { TranscriptionError } from '../core/transcription/transcriptionError';
@@ -100,7 +102,7 @@ export class FileTranscriber implements vscode.Disposable {
     const translate = (request.translate ?? this.config.settings.translate) && !isEnglishOnlyModel(basename(modelPath));
     // Per file: with 'auto' the first chunk transcribed decides, and every worker follows it.
     const keeper = new LanguageKeeper(language, (detected) => this.log.info(`${request.path}: language detected ${languageLabel(detected)}.`));
-    const extraClients = Array.from({ length: this.workerCount(modelPath) - 1 }, () => this.createClient());
+    const extraClients = Array.from({ length: (await this.workerCount(modelPath)) - 1 }, () => this.createClient());
     const clients = [this.client, ...extraClients];
     const threads = Math.max(1, Math.floor(this.config.threads / clients.length));
     const chunkLength = new ChunkLengthController(fileChunkSeconds, Math.min(MIN_CHUNK_SECONDS, fileChunkSeconds));
@@ -170,12 +172,13 @@ export class FileTranscriber implements vscode.Disposable {
 
   /**
    * Parallel workers: the setting, bounded by the cores (each needs at least one thread) and by the memory free
-   * now (each loads its own copy of the model).
+   * now (each loads its own copy of the model: the one in use, so an imported or `modelPath` model counts as itself).
+   * The extra workers are counted in the memory budget and footprint while they run (MemoryIndicator.otherWorkers).
    */
-  private workerCount(modelPath: string): number {
+  private async workerCount(modelPath: string): Promise<number> {
     const wanted = Math.max(1, this.config.settings.fileWorkers);
     if (wanted === 1) return 1;
-    const ramMB = findModel(this.config.settings.model)?.ramMB ?? 500;
+    const ramMB = await readModelShape(modelPath).then(modelRamMB, () => findModel(this.config.settings.model)?.ramMB ?? 500);
     const byMemory = Math.max(1, Math.floor(freemem() / 1048576 / 2 / ramMB));
     const count = Math.min(wanted, availableParallelism(), byMemory);
     if (count < wanted) this.log.info(`Transcribing ${basename(modelPath)} with ${count} worker(s), not ${wanted}: limited by cores and free memory.`);

@@ -66,6 +66,7 @@ export class MemoryCommands {
       [
         'Memory report',
         `  Whisper worker process: ${mb(s.workerRssMB)}${this.client.pid ? ` (pid ${this.client.pid})` : ' (not running)'}`,
+        ...(s.otherWorkers ? [`  Other Whisper workers (parallel file chunks, Improve Last Phrase): ${s.otherWorkers}, ${mb(s.otherWorkersRssMB)}`] : []),
         `  Recorder process: ${mb(s.recorderRssMB)}`,
         `  Audio buffers: ${s.bufferMB.toFixed(1)} MB (${describeBufferUsage(buffers)})`,
         ...(session

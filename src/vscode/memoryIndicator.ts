@@ -6,7 +6,8 @@
 // eases the parked phrases are transcribed in order.
 import * as vscode from 'vscode';
 import { defaultMemoryLimitMB, findModel } from '../core/model/catalog';
-import { memoryBudgetMB, modelRamMB } from '../core/model/modelMemory';
+import { memoryBudgetMB, modelRamMB, workersBudgetMB } from '../core/model/modelMemory';
+import { OtherWorkers } from '../core/memory/otherWorkers';
 import { readModelShape } from '../node/model/modelShape';
 import { MemoryPolicy, MemoryStats, MemoryTier, PolicyDecision } from '../core/memory/memoryPolicy';
 import { MemoryMonitor, MemorySnapshot, MemorySources, samplingIntervalMs } from '../node/memory/memoryMonitor';
@@ -56,10 +57,42 @@ export class MemoryIndicator implements vscode.Disposable {
     this.refreshVisibility();
   }
 
-  /** The setting, else the budget of the model loaded last (read from its file), else the catalog's for the setting. */
+  /**
+   * The setting, else the budget of dictation's model (the one its worker loaded last, read from its file; before
+   * that the catalog's for the setting), plus a share for each other worker running now (workersBudgetMB).
+   */
   limitMB(): number {
     if (this.config.settings.memoryLimitMB) return this.config.settings.memoryLimitMB;
-    return this.modelRamMB !== undefined ? memoryBudgetMB(this.modelRamMB) : defaultMemoryLimitMB(findModel(this.config.settings.model));
+    const first = this.modelRamMB !== undefined ? memoryBudgetMB(this.modelRamMB) : defaultMemoryLimitMB(findModel(this.config.settings.model));
+    return workersBudgetMB(first, this.otherWorkers.ramMBs());
+  }
+
+  /** The Whisper workers beside dictation's, by their client: counted in the footprint and the budget while they run. */
+  readonly otherWorkers = new OtherWorkers<object>();
+
+  otherWorkerStarted(key: object, pid: number | undefined): void {
+    this.otherWorkers.started(key, pid);
+    this.updateActivity();
+  }
+
+  /** Another worker loaded a model: the budget grows by its share (it does not become that model's budget). */
+  async otherWorkerLoaded(key: object, modelPath: string): Promise<void> {
+    let ram: number;
+    try {
+      ram = modelRamMB(await readModelShape(modelPath));
+    } catch (error) {
+      this.log.warn(`Could not read ${modelPath} for its memory needs (${(error as Error).message}); that worker adds nothing to the budget.`);
+      return;
+    }
+    if (!this.otherWorkers.loaded(key, ram)) return;
+    this.policy.setLimitMB(this.limitMB());
+    this.log.info(`Memory budget ${this.policy.limitMB} MB with ${this.otherWorkers.count} other Whisper worker(s) (${modelPath}, ~${ram} MB each).`);
+  }
+
+  otherWorkerExited(key: object): void {
+    if (!this.otherWorkers.exited(key)) return;
+    this.policy.setLimitMB(this.limitMB());
+    this.updateActivity();
   }
 
   /** RAM the model loaded last needs, from its file (undefined until one has been loaded). */
@@ -85,7 +118,7 @@ export class MemoryIndicator implements vscode.Disposable {
 
   /** Call when dictation starts/stops or the worker starts/stops: adjusts the sampling rate. */
   updateActivity(): void {
-    const activity = { dictating: this.controller.active, modelLoaded: this.client.running };
+    const activity = { dictating: this.controller.active, modelLoaded: this.client.running || this.otherWorkers.count > 0 };
     this.monitor.setInterval(samplingIntervalMs(activity, this.config.settings.memorySampleIntervalSeconds));
     void this.monitor.sampleNow();
   }
@@ -108,7 +141,7 @@ export class MemoryIndicator implements vscode.Disposable {
   private onSample(snapshot: MemorySnapshot): void {
     // The worker thread host shares the extension host's memory; count the host then, since that is where it lives.
     const workerMB = snapshot.workerRssMB ?? (this.client.running && !this.client.pid ? snapshot.hostRssMB : 0);
-    const usedMB = workerMB + (snapshot.recorderRssMB ?? 0) + snapshot.bufferMB;
+    const usedMB = workerMB + snapshot.otherWorkersRssMB + (snapshot.recorderRssMB ?? 0) + snapshot.bufferMB;
     const sample: FootprintSample = { ...snapshot, usedMB, buffers: this.controller.audioBuffers.breakdown() };
     this.stats.add(sample);
     const decision = this.policy.update({ usedMB, systemFreeMB: snapshot.systemFreeMB, systemTotalMB: snapshot.systemTotalMB });
@@ -151,6 +184,7 @@ export class MemoryIndicator implements vscode.Disposable {
         `| | |`,
         `|---|---|`,
         `| Whisper worker | ${mb(sample.workerRssMB)} |`,
+        ...(sample.otherWorkers ? [vscode.l10n.t('| Other Whisper workers ({0}) | {1} |', sample.otherWorkers, mb(sample.otherWorkersRssMB))] : []),
         `| Recorder | ${mb(sample.recorderRssMB)} |`,
         `| Audio buffers | ${sample.bufferMB.toFixed(1)} MB |`,
         ...sample.buffers.filter((b) => b.bytes > 0).map((b) => `| &nbsp;&nbsp;${b.name} | ${(b.bytes / (1024 * 1024)).toFixed(1)} MB |`),

@@ -40,3 +40,25 @@ function overheadMB(width: number): number {
 export function memoryBudgetMB(ramMB: number): number {
   return Math.round(ramMB * 1.25 + 350);
 }
+
+/**
+ * The part of memoryBudgetMB's margin that a second worker does not need again: the recorder, the audio buffers and
+ * the host-side bookkeeping are there once however many workers run. The rest of the margin (a worker's own Node
+ * runtime and its allocator slack between jobs) comes with every worker.
+ */
+export const SHARED_MARGIN_MB = 150;
+
+/** What one more Whisper worker beside the first adds to the budget: its model and its own margin. */
+export function extraWorkerBudgetMB(ramMB: number): number {
+  return memoryBudgetMB(ramMB) - SHARED_MARGIN_MB;
+}
+
+/**
+ * The budget while several workers run at once (dictation's and the extra ones of parallel file chunks or Improve
+ * Last Phrase), each with its own copy of a model: the first worker's budget, plus each other worker's share. With
+ * one worker it is memoryBudgetMB; N workers of one model are kept at the same load as one, so the tiers mean the
+ * same thing.
+ */
+export function workersBudgetMB(firstBudgetMB: number, otherRamMBs: readonly number[]): number {
+  return otherRamMBs.reduce((sum, ram) => sum + extraWorkerBudgetMB(ram), firstBudgetMB);
+}

@@ -12,6 +12,10 @@ export interface MemorySnapshot {
   hostArrayBuffersMB: number;
   /** RSS of the worker process; undefined when it is not running (or runs as a thread inside the host). */
   workerRssMB?: number;
+  /** RSS of the other Whisper worker processes together (parallel file chunks, Improve Last Phrase); 0 when none. */
+  otherWorkersRssMB: number;
+  /** How many of them were sampled. */
+  otherWorkers: number;
   recorderRssMB?: number;
   bufferMB: number;
   systemFreeMB: number;
@@ -20,6 +24,8 @@ export interface MemorySnapshot {
 
 export interface MemorySources {
   workerPid(): number | undefined;
+  /** The other Whisper workers' processes, beside dictation's (see core/memory/otherWorkers). */
+  otherWorkerPids?(): readonly number[];
   recorderPid(): number | undefined;
   bufferBytes(): number;
 }
@@ -47,7 +53,12 @@ export async function processRssMB(pid: number | undefined): Promise<number | un
 
 export async function sampleMemory(sources: MemorySources): Promise<MemorySnapshot> {
   const usage = process.memoryUsage();
-  const [workerRssMB, recorderRssMB] = await Promise.all([processRssMB(sources.workerPid()), processRssMB(sources.recorderPid())]);
+  const [workerRssMB, recorderRssMB, ...others] = await Promise.all([
+    processRssMB(sources.workerPid()),
+    processRssMB(sources.recorderPid()),
+    ...(sources.otherWorkerPids?.() ?? []).map((pid) => processRssMB(pid)),
+  ]);
+  const othersAlive = others.filter((rss): rss is number => rss !== undefined);
   return {
     at: Date.now(),
     hostRssMB: usage.rss / MB,
@@ -55,6 +66,8 @@ export async function sampleMemory(sources: MemorySources): Promise<MemorySnapsh
     hostExternalMB: usage.external / MB,
     hostArrayBuffersMB: usage.arrayBuffers / MB,
     workerRssMB,
+    otherWorkersRssMB: othersAlive.reduce((sum, rss) => sum + rss, 0),
+    otherWorkers: othersAlive.length,
     recorderRssMB,
     bufferMB: sources.bufferBytes() / MB,
     systemFreeMB: os.freemem() / MB,
