@@ -56,8 +56,7 @@ export function extraWorkerBudgetMB(ramMB: number): number {
 /**
  * The budget while several workers run at once (dictation's and the extra ones of parallel file chunks or Improve
  * Last Phrase), each with its own copy of a model: the first worker's budget, plus each other worker's share. With
- * one worker it is memoryBudgetMB; N workers of one model are kept at the same load as one, so the tiers mean the
- * same thing.
+ * one worker it is memoryBudgetMB; each other worker adds its model and its own margin, not the shared part.
  */
 export function workersBudgetMB(firstBudgetMB: number, otherRamMBs: readonly number[]): number {
   return otherRamMBs.reduce((sum, ram) => sum + extraWorkerBudgetMB(ram), firstBudgetMB);
