@@ -75,8 +75,9 @@ export class WhisperClient {
   /** How long this machine takes per job with the loaded model: the hang bound follows it. */
   private readonly pace = new TranscriptionPace();
   private modelBytes = 0;
-  /** Workers killed because they stopped answering (tests and benchmarks read it). */
+  /** Workers killed because they stopped answering, and why the last one was (tests and benchmarks read them). */
   hangsDetected = 0;
+  lastHang?: string;
 
   constructor(private readonly options: WhisperClientOptions) {
     this.log = options.log ?? silentLog;
@@ -289,6 +290,7 @@ export class WhisperClient {
     if (session.exited || !this.pending.has(id) || this.disposed) return;
     session.hung = `no answer to a ${type} request in ${(boundMs / 1000).toFixed(1)} s`;
     this.hangsDetected++;
+    this.lastHang = session.hung;
     this.log.warn(`The Whisper worker stopped responding (${session.hung}): killing it; the phrase is retried in a new worker.`);
     this.killSession(session);
   }
