@@ -31,6 +31,8 @@ import { NotebookTarget } from './vscode/targets/notebookTarget';
 import { ChatTarget } from './vscode/targets/chatTarget';
 import { LanguageCommands } from './vscode/languageCommands';
 import { EngineFactory } from './vscode/engineFactory';
+import { PhraseRecovery } from './node/dictation/phraseRecovery';
+import { UnfinishedPhrases } from './vscode/unfinishedPhrases';
 
 /** What the extension exposes to other extensions and to its own integration tests. */
 export interface DictationApi {
@@ -49,6 +51,8 @@ export interface DictationApi {
   readonly historyStore: HistoryStore;
   readonly engines: EngineFactory;
   readonly statusBar: DictationStatusBar;
+  /** The phrases an earlier deactivation cut off, once transcribed into the history (tests and benchmarks wait on it). */
+  readonly recovered: Promise<string[]>;
 }
 
 let registry: ResourceRegistry | undefined;
@@ -66,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   const history = new TranscriptHistory(config.settings.historySize);
   // The history survives reloads: a private file in the extension's global storage, restored in the background.
   const historyStore = new HistoryStore(history, join(context.globalStorageUri.fsPath, 'history.json'), (error) => log.warn(`Dictation history: ${error.message}`));
-  void historyStore.load();
+  const historyLoaded = historyStore.load();
   resources.add({ dispose: () => void historyStore.dispose() });
   let crashReported = false;
   // The indicator is created after the client it observes; worker start/exit events reach it through this.
@@ -124,6 +128,10 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
     }, () => resources.sessionTempDir(), engines, () => vocabulary.current()),
   );
   controller.preview.showsInEditor = () => inserter.previewsInEditor();
+  // Phrases cut off by a deactivation mid-dictation are saved, and transcribed into the history at the next start.
+  const unfinished = new UnfinishedPhrases(new PhraseRecovery(join(context.globalStorageUri.fsPath, 'unfinished-phrases')), client, models, config, history, log);
+  unfinished.attach(controller);
+  const recovered = historyLoaded.then(() => unfinished.recover(), () => unfinished.recover());
   const files = resources.add(new FileTranscriber(client, createClient, models, config, log, join(context.globalStorageUri.fsPath, 'transcripts'), engines));
   const store = new ModelStore(models.modelsDir);
   const modelCommands = new ModelCommands(store, config, client, log);
@@ -157,7 +165,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
 
   // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
   context.subscriptions.push({ dispose: () => disposeRegistry() });
-  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar, engines };
+  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar, engines, recovered };
 }
 
 function disposeRegistry(): void {

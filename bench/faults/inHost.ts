@@ -38,6 +38,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const random = (from: number, to: number) => from + Math.random() * (to - from);
 const FILLER = 'zz-bench-filler.bin';
 let hangNote = '';
+let recoveredTexts: string[] = [];
 
 const hostErrors: string[] = [];
 process.on('uncaughtException', (error) => hostErrors.push(`uncaught: ${error?.stack ?? error}`));
@@ -189,7 +190,8 @@ export async function run(): Promise<void> {
     if (!deactivated) await vscode.commands.executeCommand('offlineDictation.stop');
     await after?.();
     // The fault settles: processes end, files go (a few seconds at most).
-    const keep = deactivated ? undefined : api.client.pid;
+    // After a deactivation, `api` is the new activation's: its worker (transcribing what was saved) is legitimate.
+    const keep = api.client.pid;
     await waitFor(() => orphans(keep).length === 0 && filesUnder(tempRoot).length === 0, 5000);
     const record: RunRecord = {
       scenario,
@@ -199,7 +201,8 @@ export async function run(): Promise<void> {
       faultAtMs: Math.round(injected.atMs),
       editor: document.getText(),
       clipboard: await vscode.env.clipboard.readText(),
-      history: api.history.list().filter((e) => !historyBefore.has(e)).map((e) => e.text),
+      // After a deactivation the history is a new activation's (reloaded from disk): only what it recovered is new.
+      history: deactivated ? recoveredTexts.splice(0) : api.history.list().filter((e) => !historyBefore.has(e)).map((e) => e.text),
       orphans: orphans(keep),
       tempFiles: filesUnder(tempRoot),
       hostErrors: hostErrors.slice(errorsBefore),
@@ -281,6 +284,11 @@ export async function run(): Promise<void> {
       after: async () => rmSync(join(tempRoot, FILLER), { force: true }),
     }),
     'deactivation-during-transcription': async () => ({
+      // VS Code activates the extension again (the window reloaded): what the deactivation saved is transcribed.
+      after: async () => {
+        api = reactivate(extension, globalStorage);
+        recoveredTexts = await api.recovered;
+      },
       inject: async (playing) => {
         const t0 = Date.now();
         await playing;
@@ -324,12 +332,6 @@ export async function run(): Promise<void> {
     if (!make) throw new Error(`unknown scenario ${scenario}`);
     for (let i = 0; i < runs; i++) {
       const clip = clips[i % clips.length];
-      if (!extension.isActive || scenario === 'deactivation-during-transcription') {
-        if (scenario === 'deactivation-during-transcription') {
-          if (i > 0) api = reactivate(extension, globalStorage);
-          await setSetting('modelPath', model);
-        }
-      }
       if (scenario === 'disk-full-capture-and-spill') await setSetting('capture.mode', 'file');
       const { inject, after } = await make(clip);
       const record = await dictate(scenario, i, clip, inject, after);
@@ -338,7 +340,6 @@ export async function run(): Promise<void> {
       records.push(record);
       progress(`${scenario} #${i} ${clip.name} [${record.fault} at ${record.faultAtMs} ms] → ${JSON.stringify(record.editor)} clipboard ${JSON.stringify(record.clipboard)} orphans ${record.orphans.length} temp ${record.tempFiles.length} errors ${record.hostErrors.length}`);
     }
-    if (scenario === 'deactivation-during-transcription') api = reactivate(extension, globalStorage);
   }
 
   // File transcription with its job cache on a small tmpfs of its own: made read-only at a random moment, or its
