@@ -32,6 +32,8 @@ import { ChatTarget } from './vscode/targets/chatTarget';
 import { LanguageCommands } from './vscode/languageCommands';
 import { EngineFactory } from './vscode/engineFactory';
 import { ImproveLastPhrase } from './vscode/improveLastPhrase';
+import { PhraseRecovery } from './node/dictation/phraseRecovery';
+import { UnfinishedPhrases } from './vscode/unfinishedPhrases';
 
 /** What the extension exposes to other extensions and to its own integration tests. */
 export interface DictationApi {
@@ -51,6 +53,8 @@ export interface DictationApi {
   readonly engines: EngineFactory;
   readonly statusBar: DictationStatusBar;
   readonly improve: ImproveLastPhrase;
+  /** The phrases an earlier deactivation cut off, once transcribed into the history (tests and benchmarks wait on it). */
+  readonly recovered: Promise<string[]>;
 }
 
 let registry: ResourceRegistry | undefined;
@@ -68,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   const history = new TranscriptHistory(config.settings.historySize);
   // The history survives reloads: a private file in the extension's global storage, restored in the background.
   const historyStore = new HistoryStore(history, join(context.globalStorageUri.fsPath, 'history.json'), (error) => log.warn(`Dictation history: ${error.message}`));
-  void historyStore.load();
+  const historyLoaded = historyStore.load();
   resources.add({ dispose: () => void historyStore.dispose() });
   let crashReported = false;
   // The indicator is created after the client it observes; worker start/exit events reach it through this.
@@ -132,6 +136,10 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   );
   controller.preview.showsInEditor = () => inserter.previewsInEditor();
   const files = resources.add(new FileTranscriber(client, () => createClient({ followBudget: false }), models, config, log, join(context.globalStorageUri.fsPath, 'transcripts'), engines));
+  // Phrases cut off by a deactivation mid-dictation are saved, and transcribed into the history at the next start.
+  const unfinished = new UnfinishedPhrases(new PhraseRecovery(join(context.globalStorageUri.fsPath, 'unfinished-phrases')), client, models, config, history, log);
+  unfinished.attach(controller);
+  const recovered = historyLoaded.then(() => unfinished.recover(), () => unfinished.recover());
   const store = new ModelStore(models.modelsDir);
   const modelCommands = new ModelCommands(store, config, client, log);
   const memorySources = { workerPid: () => client.pid, otherWorkerPids: () => indicatorRef?.otherWorkers.pids() ?? [], recorderPid: () => controller.recorderPid, bufferBytes: () => controller.bufferedBytes };
@@ -174,7 +182,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
 
   // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
   context.subscriptions.push({ dispose: () => disposeRegistry() });
-  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar, engines, improve };
+  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar, engines, improve, recovered };
 }
 
 function disposeRegistry(): void {

@@ -406,8 +406,18 @@ export class DictationController implements vscode.Disposable {
     });
   }
 
+  /**
+   * Keeps the audio of phrases not yet delivered when the extension is deactivated mid-dictation (extension.ts saves
+   * it to disk and transcribes it into the history at the next activation); without it they are dropped.
+   */
+  salvage?: (audio: Float32Array[], onDiskOnly: number) => void;
+
   dispose(): void {
     this.recentPhrases.dispose();
+    if (this.session && this.salvage) {
+      const { audio, onDiskOnly } = this.session.salvage();
+      if (audio.length || onDiskOnly) this.salvage(audio, onDiskOnly);
+    }
     this.session?.cancel();
     this.session = undefined;
     this.phraseEmitter.dispose();

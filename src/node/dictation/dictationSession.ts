@@ -182,6 +182,8 @@ export class DictationSession {
   private readonly speculated = new Map<number, Speculation>();
   /** Phrases whose speculative text was used, and speculations withdrawn because speech resumed. */
   speculativeHits = 0;
+  /** Set while salvage() collects the phrase the segmenter flushes. */
+  private salvaged?: Float32Array[];
   speculativeMisses = 0;
 
   constructor(private readonly options: DictationSessionOptions) {
@@ -447,6 +449,26 @@ export class DictationSession {
     await this.release();
   }
 
+  /**
+   * The extension is being deactivated (window closed or reloaded) mid-dictation: there is no time to transcribe,
+   * so hand back the audio of every phrase not yet delivered — the one being transcribed, those waiting in memory and
+   * the one being spoken — for the caller to keep; then end like cancel(). `onDiskOnly`: waiting phrases whose audio
+   * was only in the session's temp folder (deleted with it).
+   */
+  salvage(): { audio: Float32Array[]; onDiskOnly: number } {
+    if (this.cancelled) return { audio: [], onDiskOnly: 0 };
+    const audio: Float32Array[] = [];
+    if (this.transcribingAudio) audio.push(this.transcribingAudio);
+    const waiting = this.queue.salvage();
+    audio.push(...waiting.audio);
+    // The phrase being spoken: the segmenter hands it over now instead of at its pause.
+    this.salvaged = audio;
+    this.source?.flush();
+    this.salvaged = undefined;
+    this.cancel();
+    return { audio, onDiskOnly: waiting.onDiskOnly };
+  }
+
   /** Drops everything: the recorder is killed and queued phrases are discarded. */
   cancel(): void {
     this.cancelled = true;
@@ -496,6 +518,10 @@ export class DictationSession {
 
   private enqueue(phrase: Phrase): void {
     if (this.cancelled) return;
+    if (this.salvaged) {
+      this.salvaged.push(phrase.samples);
+      return;
+    }
     this.withdrawPreview();
     const speculation = this.speculation;
     if (speculation && sameSpeech(speculation.phrase, phrase) && phrase.endSample !== undefined) {

@@ -146,6 +146,27 @@ export class PhraseQueue {
     this.ring.release();
   }
 
+  /**
+   * The extension is going away: the audio of every waiting phrase still in memory, oldest first, taken out of the
+   * queue (which is then empty). Phrases whose audio is only on disk are counted, not read (there is no time to).
+   */
+  salvage(): { audio: Float32Array[]; onDiskOnly: number } {
+    const audio: Float32Array[] = [];
+    let onDiskOnly = 0;
+    for (const item of this.items.splice(0)) {
+      item.done = true;
+      const where = item.where;
+      if (where.kind === 'ring') {
+        const record = this.ring.shift();
+        if (record) audio.push(record.samples);
+      } else if (where.kind === 'memory') audio.push(where.samples);
+      else if (where.pending) audio.push(where.pending);
+      else onDiskOnly++;
+    }
+    this.ring.discard();
+    return { audio, onDiskOnly };
+  }
+
   /** Dictation cancelled: forget every phrase and delete its disk copy. */
   clear(): void {
     for (const item of this.items.splice(0)) {

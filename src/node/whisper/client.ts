@@ -1,6 +1,10 @@
 // The extension's handle on the Whisper worker: lazy start, typed request/reply with ids, one model kept warm
 // while in use and unloaded after an idle timeout, crash detection with bounded restarts, and a retry of the
-// phrase that was being transcribed when the worker died, so a crash never loses dictated speech.
+// phrase that was being transcribed when the worker died, so a crash never loses dictated speech. A worker that stops
+// answering (SIGSTOP, stuck in native code) is a crash too: a request that takes far longer than this model's pace on
+// this machine allows (core/transcription/hangBound) gets its worker killed, and the phrase is retried in a new one.
+import { statSync } from 'node:fs';
+import { coldBoundMs, TranscriptionPace } from '../../core/transcription/hangBound';
 import type { LoadResult, TranscribeOptions, TranscribeResult, TranscriptSegment, WorkerErrorCode, WorkerReply, WorkerRequest, WorkerRequestType, WorkerResultMap, WorkerStats } from './protocol';
 import { cancelledResult, WhisperWorkerError } from './protocol';
 import { startTransport, WorkerExit, WorkerHostKind, WorkerTransport } from './transport';
@@ -17,7 +21,7 @@ export interface WhisperClientOptions {
   /** Addon builds to try, best first (e.g. AVX2 then baseline). A worker killed by SIGILL demotes to the next. */
   addonCandidates: readonly string[];
   idleUnloadMs: number;
-  /** At most this many unexpected worker exits within `restartWindowMs`; beyond that requests fail. */
+  /** At most this many unexpected worker exits within `restartWindowMs` with no job finished in between (a crash loop); beyond that a crashed phrase is not retried. */
   maxRestarts?: number;
   restartWindowMs?: number;
   execPath?: string;
@@ -28,7 +32,11 @@ export interface WhisperClientOptions {
   onWorkerStarted?: (pid: number | undefined, kill: () => void, exited: Promise<void>) => void;
   /** Called once per unexpected worker exit, with a user-facing description. */
   onCrash?: (description: string, exit: WorkerExit) => void;
-  requestTimeoutMs?: number;
+  /**
+   * Kill a worker process that does not answer a load or transcription within the model-aware bound (default on;
+   * never for a worker thread, which cannot be killed mid-job without taking the host with it).
+   */
+  hangDetection?: boolean;
   /** whisper.cpp's flash attention for the models this client loads (measured: bench/results/encoder-window.md). */
   flashAttention?: boolean;
   /** Called when a model has been loaded (the memory budget follows the model in use). */
@@ -47,6 +55,8 @@ interface Session {
   ready: Promise<void>;
   loadedModel?: string;
   exited: boolean;
+  /** Why the client killed it as hung (its exit is then described as that, not as the signal). */
+  hung?: string;
 }
 
 const silentLog: WhisperClientLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -62,6 +72,12 @@ export class WhisperClient {
   private disposed = false;
   private desiredModel?: string;
   private readonly log: WhisperClientLog;
+  /** How long this machine takes per job with the loaded model: the hang bound follows it. */
+  private readonly pace = new TranscriptionPace();
+  private modelBytes = 0;
+  /** Workers killed because they stopped answering, and why the last one was (tests and benchmarks read them). */
+  hangsDetected = 0;
+  lastHang?: string;
 
   constructor(private readonly options: WhisperClientOptions) {
     this.log = options.log ?? silentLog;
@@ -91,8 +107,10 @@ export class WhisperClient {
       try {
         const session = await this.ensureSession();
         if (session.loadedModel === modelPath) return { modelPath, loadMs: 0 };
-        const result = await this.request<'load'>(session, { type: 'load', modelPath, addonPath: this.addonPath, flashAttention: this.options.flashAttention });
+        this.modelBytes = fileSize(modelPath);
+        const result = await this.request<'load'>(session, { type: 'load', modelPath, addonPath: this.addonPath, flashAttention: this.options.flashAttention }, undefined, undefined, coldBoundMs(this.modelBytes));
         session.loadedModel = modelPath;
+        this.pace.useModel(modelPath);
         this.log.info(`Whisper model loaded in ${result.loadMs} ms: ${modelPath}`);
         this.options.onModelLoaded?.(modelPath);
         return result;
@@ -125,7 +143,15 @@ export class WhisperClient {
           await this.ensureModel(this.desiredModel);
           const session = this.session!;
           if (signal?.aborted) return cancelledResult();
-          return await this.request<'transcribe'>(session, { type: 'transcribe', pcm, options }, onPartial, signal);
+          const seconds = pcm.length / 16000;
+          const sent = Date.now();
+          const result = await this.request<'transcribe'>(session, { type: 'transcribe', pcm, options }, onPartial, signal, this.pace.boundMs(seconds, this.modelBytes));
+          if (!result.cancelled) {
+            this.pace.record(seconds, Date.now() - sent);
+            // A worker that finishes jobs is not crash-looping: only crashes since the last finished job count.
+            this.crashTimes = [];
+          }
+          return result;
         } catch (error) {
           const code = (error as WhisperWorkerError).code;
           if (code === 'WORKER_CRASHED' && attempt === 0 && this.canRestart()) {
@@ -226,7 +252,7 @@ export class WhisperClient {
     transport.onMessage((reply) => (reply.kind === 'ready' ? markReady() : this.onReply(reply)));
     transport.onExit((exit) => {
       session.exited = true;
-      failStart(new WhisperWorkerError('WORKER_CRASHED', describeExit(exit)));
+      failStart(new WhisperWorkerError('WORKER_CRASHED', describeExit(exit, session.hung)));
       this.onSessionExit(session, exit);
     });
     const exited = new Promise<void>((resolve) => transport.onExit(() => resolve()));
@@ -236,7 +262,7 @@ export class WhisperClient {
     return session;
   }
 
-  private request<K extends WorkerRequestType>(session: Session, body: DistributiveOmit<Extract<WorkerRequest, { type: K }>, 'id'>, onPartial?: (segment: TranscriptSegment) => void, signal?: AbortSignal): Promise<WorkerResultMap[K]> {
+  private request<K extends WorkerRequestType>(session: Session, body: DistributiveOmit<Extract<WorkerRequest, { type: K }>, 'id'>, onPartial?: (segment: TranscriptSegment) => void, signal?: AbortSignal, hangBoundMs?: number): Promise<WorkerResultMap[K]> {
     if (session.exited) return Promise.reject(new WhisperWorkerError('WORKER_CRASHED', 'The Whisper worker is not running.'));
     const id = this.nextId++;
     // The worker answers a withdrawn job itself (cancelled); the cancel request's own reply is not awaited.
@@ -244,10 +270,29 @@ export class WhisperClient {
       if (this.pending.has(id) && !session.exited) session.transport.send({ type: 'cancel', id: this.nextId++, targetId: id });
     };
     signal?.addEventListener('abort', withdraw, { once: true });
+    const watchdog = hangBoundMs !== undefined && this.watchesHangs(session) ? setTimeout(() => this.onHang(session, id, body.type, hangBoundMs), hangBoundMs) : undefined;
+    watchdog?.unref();
     return new Promise<WorkerResultMap[K]>((resolve, reject) => {
       this.pending.set(id, { type: body.type, resolve: resolve as (v: unknown) => void, reject, onPartial });
       session.transport.send({ ...body, id } as WorkerRequest);
-    }).finally(() => signal?.removeEventListener('abort', withdraw));
+    }).finally(() => {
+      signal?.removeEventListener('abort', withdraw);
+      if (watchdog) clearTimeout(watchdog);
+    });
+  }
+
+  private watchesHangs(session: Session): boolean {
+    return (this.options.hangDetection ?? true) && session.transport.kind === 'process';
+  }
+
+  /** No answer within the bound: the worker is hung (stopped, or stuck in native code). Kill it; its exit is a crash. */
+  private onHang(session: Session, id: number, type: WorkerRequestType, boundMs: number): void {
+    if (session.exited || !this.pending.has(id) || this.disposed) return;
+    session.hung = `no answer to a ${type} request in ${(boundMs / 1000).toFixed(1)} s`;
+    this.hangsDetected++;
+    this.lastHang = session.hung;
+    this.log.warn(`The Whisper worker stopped responding (${session.hung}): killing it; the phrase is retried in a new worker.`);
+    this.killSession(session);
   }
 
   private onReply(reply: WorkerReply): void {
@@ -280,7 +325,7 @@ export class WhisperClient {
       this.log.info('Whisper worker stopped.');
       return;
     }
-    const description = describeExit(exit);
+    const description = describeExit(exit, session.hung);
     this.crashTimes.push(Date.now());
     if (exit.signal === 'SIGILL' && this.addonIndex < this.options.addonCandidates.length - 1) {
       this.addonIndex++;
@@ -326,10 +371,19 @@ export class WhisperClient {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-function describeExit(exit: WorkerExit): string {
+function describeExit(exit: WorkerExit, hung?: string): string {
+  if (hung) return `the worker stopped responding (${hung}) and was stopped`;
   if (exit.signal) return `the worker was killed by ${exit.signal}`;
   if (exit.code === null) return 'the worker could not be started';
   return `the worker exited with code ${exit.code}`;
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 function delay(ms: number): Promise<void> {
