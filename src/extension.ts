@@ -31,6 +31,7 @@ import { NotebookTarget } from './vscode/targets/notebookTarget';
 import { ChatTarget } from './vscode/targets/chatTarget';
 import { LanguageCommands } from './vscode/languageCommands';
 import { EngineFactory } from './vscode/engineFactory';
+import { LeakProbe } from './vscode/leakProbe';
 
 /** What the extension exposes to other extensions and to its own integration tests. */
 export interface DictationApi {
@@ -49,6 +50,8 @@ export interface DictationApi {
   readonly historyStore: HistoryStore;
   readonly engines: EngineFactory;
   readonly statusBar: DictationStatusBar;
+  /** Leak accounting for the leak test and bench:leaks (costs nothing until asked). */
+  readonly leaks: LeakProbe;
 }
 
 let registry: ResourceRegistry | undefined;
@@ -157,7 +160,8 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
 
   // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
   context.subscriptions.push({ dispose: () => disposeRegistry() });
-  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar, engines };
+  const leaks = new LeakProbe({ controller, client, inserter, focus, config, indicator, statusBar, vocabulary, files, registry: resources });
+  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar, engines, leaks };
 }
 
 function disposeRegistry(): void {

@@ -3,6 +3,7 @@
 // phrase that was being transcribed when the worker died, so a crash never loses dictated speech.
 import type { LoadResult, TranscribeOptions, TranscribeResult, TranscriptSegment, WorkerErrorCode, WorkerReply, WorkerRequest, WorkerRequestType, WorkerResultMap, WorkerStats } from './protocol';
 import { cancelledResult, WhisperWorkerError } from './protocol';
+import { trackLeak } from '../../core/leaks/leakTracker';
 import { startTransport, WorkerExit, WorkerHostKind, WorkerTransport } from './transport';
 
 export interface WhisperClientLog {
@@ -64,6 +65,7 @@ export class WhisperClient {
   private readonly log: WhisperClientLog;
 
   constructor(private readonly options: WhisperClientOptions) {
+    trackLeak('client', this);
     this.log = options.log ?? silentLog;
   }
 
