@@ -1,12 +1,12 @@
 // `npm run bench:leaks` inside a real VS Code extension host (started by bench/leaks/run.mjs): the leak test's
 // start / speak / stop cycle (bench/leaks/cycle.ts) DICTATION_LEAK_CYCLES (1,000) times, sampling after a full
-// garbage collection every DICTATION_LEAK_SAMPLE_EVERY (50) cycles: the objects still alive (LeakProbe), the
+// garbage collection every DICTATION_LEAK_SAMPLE_EVERY (25) cycles: the objects still alive (LeakProbe), the
 // process's handles, the emitters' listeners, the host's and the worker's RSS.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { DictationApi } from '../../src/extension';
 import type { LeakReport } from '../../src/vscode/leakProbe';
-import { dictationCycle, shortSpeechClip } from './cycle';
+import { dictationCycle, playIntoMicrophone, shortSpeechClip } from './cycle';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -36,9 +36,21 @@ async function freshEditor(): Promise<vscode.TextEditor> {
   return vscode.window.showTextDocument(document);
 }
 
+/** The baseline's cycle: the clip is played and its words typed, with no dictation. */
+async function idleCycle(editor: vscode.TextEditor, wav: string): Promise<string> {
+  await playIntoMicrophone(wav);
+  await editor.edit((b) => b.insert(editor.document.positionAt(0), 'Go forward.'));
+  const document = editor.document;
+  const text = document.getText();
+  await editor.edit((b) => b.delete(new vscode.Range(document.positionAt(0), document.positionAt(text.length))), { undoStopBefore: false, undoStopAfter: false });
+  return text;
+}
+
 export async function run(): Promise<void> {
   const cycles = Number(process.env.DICTATION_LEAK_CYCLES ?? 1000);
-  const sampleEvery = Number(process.env.DICTATION_LEAK_SAMPLE_EVERY ?? 50);
+  const sampleEvery = Number(process.env.DICTATION_LEAK_SAMPLE_EVERY ?? 25);
+  // The same host doing the same playing and editing with the extension idle: VS Code's and Node's own drift.
+  const baseline = process.env.DICTATION_LEAK_BASELINE === '1';
   const config = vscode.workspace.getConfiguration('offlineDictation');
   await config.update('modelPath', process.env.DICTATION_LEAK_MODEL, vscode.ConfigurationTarget.Global);
   await config.update('recorder.program', 'sox', vscode.ConfigurationTarget.Global);
@@ -87,10 +99,10 @@ export async function run(): Promise<void> {
   let withWords = 0;
   const started = Date.now();
   for (let i = 1; i <= cycles; i++) {
-    const text = await dictationCycle(editor, clip.wav);
+    const text = baseline ? await idleCycle(editor, clip.wav) : await dictationCycle(editor, clip.wav);
     if (text.trim()) withText++;
     if (clip.expected.test(text)) withWords++;
     if (i % sampleEvery === 0 || i === cycles) await sample(i);
   }
-  writeFileSync(process.env.DICTATION_LEAK_OUT!, JSON.stringify({ cycles, sampleEvery, withText, withWords, cycleLoopMs: Date.now() - started, samples }, null, 2));
+  writeFileSync(process.env.DICTATION_LEAK_OUT!, JSON.stringify({ baseline, cycles, sampleEvery, withText, withWords, cycleLoopMs: Date.now() - started, samples }, null, 2));
 }
