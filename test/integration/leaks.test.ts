@@ -14,10 +14,10 @@ import type { LeakReport } from '../../src/vscode/leakProbe';
 
 const CYCLES = Number(process.env.DICTATION_LEAK_CYCLES ?? 100);
 
-/** Counts that grew from `before` to `after` (keys of either), as "name: before → after". */
-function grown(before: Record<string, number>, after: Record<string, number>, ignore: (key: string) => boolean = () => false): string[] {
+/** Counts that grew from `before` to `after` by more than `slack(key)` (keys of either), as "name: before → after". */
+function grown(before: Record<string, number>, after: Record<string, number>, slack: (key: string) => number = () => 0): string[] {
   return [...new Set([...Object.keys(before), ...Object.keys(after)])]
-    .filter((key) => !ignore(key) && !((after[key] ?? 0) <= (before[key] ?? 0)))
+    .filter((key) => !((after[key] ?? 0) <= (before[key] ?? 0) + slack(key)))
     .map((key) => `${key}: ${before[key] ?? 0} → ${after[key] ?? 0}`);
 }
 
@@ -77,6 +77,7 @@ suite('Leaks: dictations leave nothing behind', function () {
       `still alive after a full GC: ${after.retainedObjects.map((o) => `${o.kind} (${o.label})`).join(', ')}`);
     assert.ok(!Object.values(after.listeners).some(Number.isNaN), 'vscode.EventEmitter listener counts are readable');
     assert.deepEqual(grown(before.listeners, after.listeners), [], 'no emitter gained listeners');
-    assert.deepEqual(grown(before.handles, after.handles), [], 'no handle type grew');
+    // VS Code's own debounce timers come and go (a few either way); a timer left per dictation would add 100.
+    assert.deepEqual(grown(before.handles, after.handles, (type) => (type === 'Timeout' ? 3 : 0)), [], 'no handle type grew');
   });
 });
