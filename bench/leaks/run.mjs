@@ -69,6 +69,16 @@ mkdirSync(results, { recursive: true });
 writeFileSync(join(results, 'leaks.json'), JSON.stringify(figures, null, 2) + '\n');
 if (!reportOnly) writeFileSync(join(results, 'leaks.samples.json'), JSON.stringify(run, null, 2) + '\n');
 
+/** RSS growth (MB) between the samples at two cycles. */
+function growthBy(a, b) {
+  const at = (cycle) => samples.find((s) => s.cycle === cycle);
+  return at(a) && at(b) ? ((at(b).hostRssBytes - at(a).hostRssBytes) / 1048576).toFixed(1) : '—';
+}
+/** The growth after `fromCycle`, in two halves. */
+function halves() {
+  const middle = Math.round((fromCycle + last.cycle) / 2 / run.sampleEvery) * run.sampleEvery;
+  return `${growthBy(fromCycle, middle)} MB over cycles ${fromCycle}–${middle} and ${growthBy(middle, last.cycle)} MB over ${middle}–${last.cycle}`;
+}
 const mb = (bytes) => (bytes == null ? '—' : (bytes / 1048576).toFixed(1));
 const counts = (record) => Object.entries(record).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ') || '0';
 const handleTypes = [...new Set(samples.flatMap((s) => Object.keys(s.handles)))].sort();
@@ -104,6 +114,11 @@ with no gap, so one worker process (pid ${from.workerPid} at cycle ${from.cycle}
 them all, and it is measured between cycles, idle, with its whisper state freed (it is allocated per transcription
 and released after it): what is left is the model and whatever the worker would be leaking. RSS from
 \`/proc/<pid>/status\`.
+
+Where the host's drift is. From cycle ${from.cycle} to ${last.cycle} the JS heap after a full collection went ${mb(from.hostHeapUsedBytes)} → ${mb(last.hostHeapUsedBytes)} MB and the
+memory JS objects own outside it (Buffers, typed arrays: the audio) ${mb(from.hostExternalBytes)} → ${mb(last.hostExternalBytes)} MB, while the host's anonymous memory
+went ${mb(from.hostAnonymousBytes)} → ${mb(last.hostAnonymousBytes)} MB: what grew is native memory (malloc's heaps, V8's code and metadata), not JS objects, and
+none of the tracked objects survived. By stage: ${growthBy(0, fromCycle)} MB of RSS over the first ${fromCycle} cycles, then ${halves()}.
 
 Retained at the end: ${counts(last.retained)}${last.retainedObjects.length ? ` (${last.retainedObjects.map((o) => `${o.kind}: ${o.label}`).join(', ')})` : ''}.
 
