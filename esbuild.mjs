@@ -41,7 +41,7 @@ const builds = [
 if (!production) {
   const tests = ['test/integration/index.ts', ...filesUnder('test/integration', '.test.ts')];
   builds.push({ ...common, entryPoints: tests, outdir: 'dist/test/integration', outbase: 'test/integration' });
-  builds.push({ ...common, entryPoints: { 'bench/dictationInHost': 'bench/dictation/inHost.ts', 'bench/memoryInHost': 'bench/memory/inHost.ts' }, outdir: 'dist' });
+  builds.push({ ...common, entryPoints: { 'bench/dictationInHost': 'bench/dictation/inHost.ts', 'bench/memoryInHost': 'bench/memory/inHost.ts', 'bench/leaksInHost': 'bench/leaks/inHost.ts' }, outdir: 'dist' });
 }
 
 if (watch) {

@@ -34,6 +34,7 @@ import { EngineFactory } from './vscode/engineFactory';
 import { ImproveLastPhrase } from './vscode/improveLastPhrase';
 import { PhraseRecovery } from './node/dictation/phraseRecovery';
 import { UnfinishedPhrases } from './vscode/unfinishedPhrases';
+import { LeakProbe } from './vscode/leakProbe';
 
 /** What the extension exposes to other extensions and to its own integration tests. */
 export interface DictationApi {
@@ -55,6 +56,8 @@ export interface DictationApi {
   readonly improve: ImproveLastPhrase;
   /** The phrases an earlier deactivation cut off, once transcribed into the history (tests and benchmarks wait on it). */
   readonly recovered: Promise<string[]>;
+  /** Leak accounting for the leak test and bench:leaks (costs nothing until asked). */
+  readonly leaks: LeakProbe;
 }
 
 let registry: ResourceRegistry | undefined;
@@ -182,7 +185,8 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
 
   // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
   context.subscriptions.push({ dispose: () => disposeRegistry() });
-  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar, engines, improve, recovered };
+  const leaks = new LeakProbe({ controller, client, inserter, focus, config, indicator, statusBar, vocabulary, files, registry: resources });
+  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar, engines, improve, recovered, leaks };
 }
 
 function disposeRegistry(): void {

@@ -24,6 +24,7 @@ import type { Delivered } from './targets/textTarget';
 import type { TargetKind } from '../core/targets/targetChoice';
 import { languageLabel } from '../core/model/languages';
 import { LanguageKeeper } from '../node/transcription/languageKeeper';
+import { trackLeak } from '../core/leaks/leakTracker';
 
 /** What the memory report and the tests read about the dictation in progress. */
 export interface DictationSessionStats {
@@ -213,22 +214,22 @@ export class DictationController implements vscode.Disposable {
       return;
     }
     this.models.warnEnglishOnly(modelPath);
-    // Per dictation: with 'auto' the first phrase that produces text decides, and the rest follow it.
-    const language = new LanguageKeeper(this.models.languageFor(modelPath, settings.language), (detected) => {
-      this.log.info(`Dictation language detected: ${languageLabel(detected)}; kept for the rest of this dictation.`);
-      this.statusBar.setLanguage(this.models.languageLine(detected));
-    });
+    const language = this.newLanguageKeeper(modelPath, settings.language);
     this.language = language;
     this.statusBar.setLanguage(this.models.languageLine());
     this.statusBar.setState({ kind: 'starting' });
     await setActiveContext(true);
     this.activityEmitter.fire(true);
-    const zeros = new ZeroInputDetector(() => this.warnSilentMicrophone());
-    const transcribeOptions = (): TranscribeOptions => ({ language: language.language, translate: this.models.translateFor(modelPath), threads: this.config.threads, beamSize: 1, audioContext: 'fit', timestamps: false, initialPrompt: this.vocabularyPrompt() });
+    // The per-dictation objects that hold callbacks into this controller: all must be gone after the dictation.
+    const zeros = trackLeak('disposable', new ZeroInputDetector(() => this.warnSilentMicrophone()));
+    trackLeak('disposable', engine.transcriber);
+    // Built in a method of its own: a closure made here would share doStart's scope and keep `zeros` (and all else
+    // this dictation's callbacks capture) alive through this.transcribeOptions.
+    const transcribeOptions = this.newTranscribeOptions(language, modelPath);
     this.transcribeOptions = transcribeOptions;
     const session = new DictationSession({
       recorder,
-      transcriber: language.wrap(engine.transcriber),
+      transcriber: trackLeak('disposable', language.wrap(engine.transcriber), 'language-wrapped transcriber'),
       transcribeOptions,
       createPhraseSource: (emit) => this.pipeline.createPhraseSource(this.config.settings.pauseMs, emit),
       acceptText: (text, phrase) => this.pipeline.acceptText(text, phrase),
@@ -240,7 +241,7 @@ export class DictationController implements vscode.Disposable {
       captureMode: settings.captureMode,
       maxBufferedSeconds: settings.maxBufferedSeconds,
       buffers: this.audioBuffers,
-      listener: {
+      listener: trackLeak('disposable', {
         onCaptureFile: (path, reason) => this.log.info(`Recording to ${path} (${reason}).`),
         onAudio: (samples) => zeros.push(samples),
         onPartialText: (partial) => {
@@ -251,7 +252,7 @@ export class DictationController implements vscode.Disposable {
           if (this.session) this.statusBar.setState({ kind: 'recording', startedAt: this.startedAt, transcribing: busy, remote });
         },
         onError: (error) => void this.onSessionError(error),
-      },
+      }, 'session listener'),
     });
     this.session = session;
     try {
@@ -267,6 +268,22 @@ export class DictationController implements vscode.Disposable {
       await this.finishUi();
       this.reportError(error as Error);
     }
+  }
+
+  /**
+   * Per dictation: with 'auto' the first phrase that produces text decides, and the rest follow it. Built here, not
+   * in doStart: the controller keeps the last keeper (detectedLanguage), and a callback created in doStart would
+   * share doStart's closure scope and so keep the last dictation's other captured objects alive with it.
+   */
+  private newTranscribeOptions(language: LanguageKeeper, modelPath: string): () => TranscribeOptions {
+    return () => ({ language: language.language, translate: this.models.translateFor(modelPath), threads: this.config.threads, beamSize: 1, audioContext: 'fit', timestamps: false, initialPrompt: this.vocabularyPrompt() });
+  }
+
+  private newLanguageKeeper(modelPath: string, setting: string): LanguageKeeper {
+    return new LanguageKeeper(this.models.languageFor(modelPath, setting), (detected) => {
+      this.log.info(`Dictation language detected: ${languageLabel(detected)}; kept for the rest of this dictation.`);
+      this.statusBar.setLanguage(this.models.languageLine(detected));
+    });
   }
 
   /** Stops listening; phrases already spoken are still transcribed and inserted. */

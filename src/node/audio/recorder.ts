@@ -6,6 +6,7 @@
 // proven command lines and add what it lacks: no shell, every error path caught, a stop that keeps the last
 // ~300 ms, and SIGKILL when the recorder ignores SIGTERM.
 import { spawn, ChildProcessByStdio } from 'node:child_process';
+import { trackLeak } from '../../core/leaks/leakTracker';
 import { isAbsolute } from 'node:path';
 import type { Readable } from 'node:stream';
 import { findOnPath, isExecutable } from '../files/executables';
@@ -97,6 +98,7 @@ export class Recorder {
   private readonly exitPromise: Promise<void>;
 
   private constructor(readonly command: RecorderCommand, private readonly events: RecorderEvents) {
+    trackLeak('recorder', this);
     this.child = spawn(command.executable, command.args, {
       shell: false,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -18,6 +18,7 @@ import { PhraseQueue, type WaitingPhrase } from './phraseQueue';
 import { FileCapture } from './fileCapture';
 import type { PhraseEnd } from '../../core/vad/phraseSegmenter';
 import { composePrompt } from '../../core/vocabulary/vocabularyPrompt';
+import { trackLeak } from '../../core/leaks/leakTracker';
 
 /** What the session needs from voice-activity segmentation (implemented in core/vad). */
 export interface PhraseSource {
@@ -187,6 +188,7 @@ export class DictationSession {
   speculativeMisses = 0;
 
   constructor(private readonly options: DictationSessionOptions) {
+    trackLeak('session', this);
     if (options.spillDirectory) this.spill = new PhraseSpill(options.spillDirectory);
     this.buffers = options.buffers ?? new BufferTracker();
     this.queue = new PhraseQueue({
@@ -342,7 +344,7 @@ export class DictationSession {
     if (!audio || audio.length < PREVIEW_MIN_SAMPLES) return;
     const job = new AbortController();
     this.previewJob = job;
-    this.previewAudio = audio;
+    this.previewAudio = trackLeak('phrase-buffer', audio, 'preview audio');
     const speechStartedAt = this.wallClockOf(onset);
     try {
       const result = await this.options.transcriber.transcribe(audio, { ...this.options.transcribeOptions(), priority: 'preview' }, undefined, job.signal);
@@ -403,6 +405,7 @@ export class DictationSession {
     if (pauseMs < after || this.suspended || this.stopped || this.processing || this.queue.length > 0) return;
     const tentative = source.tentativePhrase();
     if (!tentative) return;
+    trackLeak('phrase-buffer', tentative.samples, 'speculative phrase audio');
     this.withdrawPreview();
     const job = new AbortController();
     const options = this.optionsWithPrompt();
@@ -518,6 +521,7 @@ export class DictationSession {
 
   private enqueue(phrase: Phrase): void {
     if (this.cancelled) return;
+    trackLeak('phrase-buffer', phrase.samples, 'phrase audio');
     if (this.salvaged) {
       this.salvaged.push(phrase.samples);
       return;

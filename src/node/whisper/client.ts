@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import { coldBoundMs, TranscriptionPace } from '../../core/transcription/hangBound';
 import type { LoadResult, TranscribeOptions, TranscribeResult, TranscriptSegment, WorkerErrorCode, WorkerReply, WorkerRequest, WorkerRequestType, WorkerResultMap, WorkerStats } from './protocol';
 import { cancelledResult, WhisperWorkerError } from './protocol';
+import { trackLeak } from '../../core/leaks/leakTracker';
 import { startTransport, WorkerExit, WorkerHostKind, WorkerTransport } from './transport';
 
 export interface WhisperClientLog {
@@ -80,6 +81,7 @@ export class WhisperClient {
   lastHang?: string;
 
   constructor(private readonly options: WhisperClientOptions) {
+    trackLeak('client', this);
     this.log = options.log ?? silentLog;
   }
 
