@@ -11,13 +11,13 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { addonBuildVariants } from './addon-variants.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '../..');
 const source = join(root, 'node_modules/smart-whisper');
 const version = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')).version;
 const target = `${process.platform}-${process.arch}`;
-const x86 = process.arch === 'x64' || process.arch === 'ia32';
-const variants = [{ name: 'baseline', flags: '' }, ...(x86 ? [{ name: 'avx2', flags: '-mavx -mavx2 -mfma -mf16c' }] : [])];
+const variants = addonBuildVariants(process.arch);
 
 function findNodeGyp() {
   const candidates = [

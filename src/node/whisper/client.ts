@@ -4,6 +4,7 @@
 import type { LoadResult, TranscribeOptions, TranscribeResult, TranscriptSegment, WorkerErrorCode, WorkerReply, WorkerRequest, WorkerRequestType, WorkerResultMap, WorkerStats } from './protocol';
 import { cancelledResult, WhisperWorkerError } from './protocol';
 import { startTransport, WorkerExit, WorkerHostKind, WorkerTransport } from './transport';
+import { classifyWorkerExit, describeWorkerExit } from './workerExit';
 
 export interface WhisperClientLog {
   info(message: string): void;
@@ -14,7 +15,10 @@ export interface WhisperClientLog {
 export interface WhisperClientOptions {
   workerScript: string;
   host: WorkerHostKind;
-  /** Addon builds to try, best first (e.g. AVX2 then baseline). A worker killed by SIGILL demotes to the next. */
+  /**
+   * Addon builds to try, best first (e.g. AVX2 then baseline). A worker that dies on an illegal instruction (SIGILL;
+   * on Windows exit code 0xC000001D) demotes to the next.
+   */
   addonCandidates: readonly string[];
   idleUnloadMs: number;
   /** At most this many unexpected worker exits within `restartWindowMs`; beyond that requests fail. */
@@ -274,15 +278,15 @@ export class WhisperClient {
       this.rejectAll('WORKER_UNAVAILABLE', 'The Whisper worker was stopped.');
       return;
     }
-    const expected = exit.code === 0 && exit.signal === null;
-    if (expected) {
+    const kind = classifyWorkerExit(exit);
+    if (kind === 'stopped') {
       this.rejectAll('WORKER_UNAVAILABLE', 'The Whisper worker stopped.');
       this.log.info('Whisper worker stopped.');
       return;
     }
     const description = describeExit(exit);
     this.crashTimes.push(Date.now());
-    if (exit.signal === 'SIGILL' && this.addonIndex < this.options.addonCandidates.length - 1) {
+    if (kind === 'illegal-instruction' && this.addonIndex < this.options.addonCandidates.length - 1) {
       this.addonIndex++;
       this.log.warn(`The optimised whisper.cpp build is not supported by this CPU; using ${this.addonPath}.`);
     }
@@ -327,9 +331,7 @@ export class WhisperClient {
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 function describeExit(exit: WorkerExit): string {
-  if (exit.signal) return `the worker was killed by ${exit.signal}`;
-  if (exit.code === null) return 'the worker could not be started';
-  return `the worker exited with code ${exit.code}`;
+  return describeWorkerExit(exit);
 }
 
 function delay(ms: number): Promise<void> {
