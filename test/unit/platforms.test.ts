@@ -116,6 +116,18 @@ describe('addon build per platform and CPU', () => {
   });
 });
 
+describe('a client without an addon build', () => {
+  it('fails every request with ADDON_MISSING and the message it was given, without starting a worker', async () => {
+    const client = new WhisperClient({ workerScript: join(root, 'dist/whisperWorker.js'), host: 'process', addonCandidates: [], addonMissingMessage: 'no build for plan9-mips', idleUnloadMs: 0 });
+    try {
+      await assert.rejects(client.ensureModel(fixtureModelPath()), (e: Error & { code?: string }) => e.code === 'ADDON_MISSING' && e.message === 'no build for plan9-mips');
+      assert.equal(client.running, false);
+    } finally {
+      client.dispose();
+    }
+  });
+});
+
 describe('worker death by an illegal instruction, per OS', () => {
   it('Linux and macOS: SIGILL', () => {
     for (const platform of ['linux', 'darwin'] as const) {

@@ -21,6 +21,11 @@ export interface WhisperClientOptions {
    */
   addonCandidates: readonly string[];
   idleUnloadMs: number;
+  /**
+   * Said when `addonCandidates` is empty (no build for this platform): every request then fails with ADDON_MISSING
+   * and this message, instead of a worker that cannot load anything.
+   */
+  addonMissingMessage?: string;
   /** At most this many unexpected worker exits within `restartWindowMs`; beyond that requests fail. */
   maxRestarts?: number;
   restartWindowMs?: number;
@@ -209,6 +214,9 @@ export class WhisperClient {
 
   private async ensureSession(): Promise<Session> {
     if (this.disposed) throw new WhisperWorkerError('WORKER_UNAVAILABLE', 'The Whisper worker has been disposed.');
+    if (this.options.addonCandidates.length === 0) {
+      throw new WhisperWorkerError('ADDON_MISSING', this.options.addonMissingMessage ?? 'No whisper.cpp addon build for this platform.');
+    }
     if (this.session && !this.session.exited) {
       await this.session.ready;
       return this.session;
