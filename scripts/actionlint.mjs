@@ -13,7 +13,8 @@ const cache = join(root, '.cache');
 const bin = join(cache, 'go-bin', process.platform === 'win32' ? 'actionlint.exe' : 'actionlint');
 
 function findGo() {
-  for (const candidate of [process.env.GO, 'go', '/usr/local/go/bin/go', '/usr/lib/go/bin/go'].filter(Boolean)) {
+  // scripts/setup-go.sh: a new enough go on the PATH or in /usr/local/go, else the toolchain it fetched.
+  for (const candidate of [process.env.GO, join(cache, 'go-toolchain/bin/go'), 'go', '/usr/local/go/bin/go'].filter(Boolean)) {
     if (spawnSync(candidate, ['version'], { stdio: 'ignore' }).status === 0) return candidate;
   }
   throw new Error('actionlint: Go is not installed (bash scripts/setup.sh installs it)');
