@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
 packages=(sox libsox-fmt-pulse pulseaudio pulseaudio-utils alsa-utils libasound2-plugins
-          chromium ripgrep libkrb5-dev pkg-config g++ make python3 python3-pip ffmpeg sound-theme-freedesktop
+          chromium ripgrep libkrb5-dev pkg-config g++ make python3 python3-pip ffmpeg sound-theme-freedesktop curl
           asterisk-core-sounds-en-wav asterisk-core-sounds-es-wav asterisk-core-sounds-fr-wav asterisk-core-sounds-it-wav
           asterisk-core-sounds-ru-wav)
 missing=()
