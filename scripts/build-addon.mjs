@@ -11,17 +11,21 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { addonBuildVariants } from './addon-variants.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '../..');
 const source = join(root, 'node_modules/smart-whisper');
 const version = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')).version;
 const target = `${process.platform}-${process.arch}`;
-const x86 = process.arch === 'x64' || process.arch === 'ia32';
-const variants = [{ name: 'baseline', flags: '' }, ...(x86 ? [{ name: 'avx2', flags: '-mavx -mavx2 -mfma -mf16c' }] : [])];
+const variants = addonBuildVariants(process.arch);
 
 function findNodeGyp() {
   const candidates = [
+    // Set by npm for the scripts it runs (`npm run build:addon`): its own node-gyp, on every OS.
+    ...(process.env.npm_config_node_gyp ? [process.env.npm_config_node_gyp] : []),
     join(dirname(process.execPath), '../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js'),
+    // Windows installs npm next to node.exe.
+    join(dirname(process.execPath), 'node_modules/npm/node_modules/node-gyp/bin/node-gyp.js'),
     '/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js',
     '/usr/local/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js',
     join(root, 'node_modules/node-gyp/bin/node-gyp.js'),
@@ -118,13 +122,14 @@ for (const variant of variants) {
   const started = Date.now();
   const work = mkdtempSync(join(tmpdir(), `smart-whisper-${variant.name}-`));
   try {
-    cpSync(source, work, { recursive: true, filter: (p) => !p.includes(`${source}/build`) });
+    cpSync(source, work, { recursive: true, filter: (p) => !p.startsWith(join(source, 'build')) });
     patchBinding(work);
     const env = {
       ...process.env,
       COMPUTE_BACKEND: 'cpu',
       CFLAGS: `${variant.flags} -DNDEBUG`,
       CXXFLAGS: `${variant.flags} -DNDEBUG`,
+      ...(process.platform === 'win32' ? { CL: `${variant.msvc} /DNDEBUG` } : {}),
       JOBS: String(Math.max(1, (await import('node:os')).availableParallelism())),
       ...(nodedir ? { npm_config_nodedir: nodedir } : {}),
     };

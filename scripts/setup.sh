@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
 packages=(sox libsox-fmt-pulse pulseaudio pulseaudio-utils alsa-utils libasound2-plugins
-          chromium ripgrep libkrb5-dev pkg-config g++ make python3 python3-pip ffmpeg sound-theme-freedesktop
+          chromium ripgrep libkrb5-dev pkg-config g++ make python3 python3-pip ffmpeg sound-theme-freedesktop curl
           asterisk-core-sounds-en-wav asterisk-core-sounds-es-wav asterisk-core-sounds-fr-wav asterisk-core-sounds-it-wav
           asterisk-core-sounds-ru-wav)
 missing=()
@@ -33,9 +33,28 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 bash test/host/setup.sh
+# Go, for actionlint (npm run lint:workflows builds it with `go install`). actionlint 1.7.12 needs Go >= 1.25, and
+# Debian 12's golang-go is 1.19 (too old, and without GOTOOLCHAIN to fetch a newer one): where no new enough go is on
+# the PATH, the official toolchain comes from the Go module proxy as the module golang.org/toolchain (what GOTOOLCHAIN
+# itself downloads) into .cache/go-toolchain; scripts/actionlint.mjs finds it there.
+bash scripts/setup-go.sh
+node scripts/actionlint.mjs
 npm run build:addon
 # whisper.cpp's own OpenAI-compatible server: the real remote engine of the team-engine tests and bench:remote.
 npm run build:whisper-server
 npm run model:fixture
 npm run model:fixture -- base
 npm run package
+
+# The product working: real speech (JFK, test/fixtures/speech) to text through the project's CLI, with the model above.
+echo
+echo "setup: done. Transcribing a sample of real speech (test/fixtures/speech/jfk.wav) on this machine:"
+transcript=$(node dist/cli.js transcribe test/fixtures/speech/jfk.wav --model "$(node dist/cli.js model-fixture 2>/dev/null)" --quiet 2>/dev/null)
+if [ -z "$transcript" ]; then echo "setup: the sample produced no text" >&2; exit 1; fi
+echo
+echo "  $transcript"
+echo
+echo "Try dictation:  npm start   (opens VS Code with the extension: desktop code, or code-server on 127.0.0.1),"
+echo "                then press Ctrl+Alt+D and speak; pause, and the words appear at the cursor."
+vsix=$(ls -t offline-dictation-*.vsix 2>/dev/null | head -1 || true)
+if [ -n "$vsix" ]; then echo "Install it:     code --install-extension $vsix"; fi

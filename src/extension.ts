@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { TranscriptHistory } from './core/history/transcriptHistory';
 import { ResourceRegistry } from './node/resources/resourceRegistry';
 import { WhisperClient } from './node/whisper/client';
-import { addonCandidates } from './node/whisper/addonVariant';
+import { addonTarget, findAddonBuilds } from './node/whisper/addonVariant';
+import { missingAddonText, showMissingAddonNotice } from './vscode/missingAddonNotice';
 import { createDictationPipeline } from './node/dictation/pipeline';
 import { Config } from './vscode/config';
 import { DictationController } from './vscode/dictationController';
@@ -58,6 +59,8 @@ export interface DictationApi {
   readonly recovered: Promise<string[]>;
   /** Leak accounting for the leak test and bench:leaks (costs nothing until asked). */
   readonly leaks: LeakProbe;
+  /** What the person was told when this copy has no whisper.cpp build for the platform; undefined when it has one. */
+  readonly addonMissing?: string;
 }
 
 let registry: ResourceRegistry | undefined;
@@ -77,6 +80,10 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   const historyStore = new HistoryStore(history, join(context.globalStorageUri.fsPath, 'history.json'), (error) => log.warn(`Dictation history: ${error.message}`));
   const historyLoaded = historyStore.load();
   resources.add({ dispose: () => void historyStore.dispose() });
+  // No whisper.cpp build for this platform: activate anyway, say what is missing; local transcription says it again.
+  const addonBuilds = findAddonBuilds(context.extensionPath);
+  const addonMissing = addonBuilds.length === 0 ? missingAddonText(addonTarget()) : undefined;
+  if (addonMissing) showMissingAddonNotice(addonMissing, log);
   let crashReported = false;
   // The indicator is created after the client it observes; worker start/exit events reach it through this.
   let indicatorRef: MemoryIndicator | undefined;
@@ -87,7 +94,8 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   const createClient = (options: { followBudget?: boolean } = {}, other = options.followBudget === false ? {} : undefined) => new WhisperClient({
     workerScript: context.asAbsolutePath('dist/whisperWorker.js'),
     host: config.settings.workerHost,
-    addonCandidates: addonCandidates(context.extensionPath),
+    addonCandidates: addonBuilds,
+    addonMissingMessage: addonMissing,
     idleUnloadMs: config.settings.idleUnloadSeconds * 1000,
     log,
     onWorkerStarted: (pid, kill, exited) => {
@@ -186,7 +194,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
   context.subscriptions.push({ dispose: () => disposeRegistry() });
   const leaks = new LeakProbe({ controller, client, inserter, focus, config, indicator, statusBar, vocabulary, files, registry: resources });
-  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar, engines, improve, recovered, leaks };
+  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar, engines, improve, recovered, leaks, addonMissing };
 }
 
 function disposeRegistry(): void {

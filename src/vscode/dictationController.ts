@@ -367,8 +367,9 @@ export class DictationController implements vscode.Disposable {
     const last = this.inserter.lastDelivered;
     if (inserts === 1 && !scratched && last && this.transcribeOptions) {
       const samples = result.phrase.samples;
-      // A view into a larger buffer would keep all of it alive: keep a copy of just the phrase.
-      const own = samples.byteLength === samples.buffer.byteLength ? samples : samples.slice();
+      // The bounded recent-phrases buffer owns a copy of just the phrase: a view would keep a larger buffer alive, and
+      // the dictation's own phrase buffers must all be collectable after it (the leak test counts them).
+      const own = samples.slice();
       this.recentPhrases.add(own, { result: { ...result, phrase: { ...result.phrase, samples: own } }, delivered: last.delivered, kind: last.kind, text: last.text, options: this.transcribeOptions() });
     }
     this.phraseEmitter.fire({ ...result, deliveredAt: Date.now() });

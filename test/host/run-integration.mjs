@@ -5,7 +5,7 @@
 // download desktop VS Code instead (needs a display, e.g. xvfb-run).
 import { runTests } from '@vscode/test-electron';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,18 +36,38 @@ function seedCrashedSession(hostTmpDir) {
 const hostTmpDir = join(userDataDir, 'tmp');
 mkdirSync(hostTmpDir, { mode: 0o700 });
 const crashedSession = seedCrashedSession(hostTmpDir);
+/**
+ * The extension as a .vsix of another platform would install it: its manifest, bundle and media, but no native/
+ * and no node_modules, so no whisper.cpp build for this platform (test/integration/noNativeBuild.test.ts).
+ */
+function stageWithoutNativeBuild() {
+  const dir = join(userDataDir, 'no-native-build');
+  mkdirSync(join(dir, 'dist'), { recursive: true });
+  for (const name of readdirSync(root)) if (/^package(\.nls(\..+)?)?\.json$/.test(name)) cpSync(join(root, name), join(dir, name));
+  for (const name of ['media', 'l10n']) if (existsSync(join(root, name))) cpSync(join(root, name), join(dir, name), { recursive: true });
+  for (const name of ['extension.js', 'whisperWorker.js']) cpSync(join(root, 'dist', name), join(dir, 'dist', name));
+  return dir;
+}
+const NO_NATIVE_BUILD_SUITE = 'Without a native build for this platform';
+const grep = process.env.DICTATION_TEST_GREP;
+
 let exitCode = 1;
 const micEnv = startVirtualMic();
 try {
-  await runTests({
+  const launch = (extensionDevelopmentPath, profile, env) => runTests({
     ...(desktop ? { version: '1.100.3' } : { vscodeExecutablePath: join(hostDir, 'code-test-host.js') }),
-    extensionDevelopmentPath: root,
+    extensionDevelopmentPath,
     extensionTestsPath: join(root, 'dist/test/integration/index.js'),
     // Profile folders of our own: test-electron's default extensions folder (.vscode-test/ inside the extension)
     // makes the web workbench skip the development extension.
-    launchArgs: [join(root, 'test/fixtures/workspace'), `--user-data-dir=${join(userDataDir, 'ud')}`, `--extensions-dir=${join(userDataDir, 'exts')}`],
-    extensionTestsEnv: { ...micEnv, DICTATION_REPO_ROOT: root, DICTATION_CRASHED_SESSION: crashedSession, CODE_TEST_TMPDIR: hostTmpDir, TMPDIR: hostTmpDir },
+    launchArgs: [join(root, 'test/fixtures/workspace'), `--user-data-dir=${join(userDataDir, profile)}`, `--extensions-dir=${join(userDataDir, `${profile}-exts`)}`],
+    extensionTestsEnv: { ...micEnv, DICTATION_REPO_ROOT: root, DICTATION_CRASHED_SESSION: crashedSession, CODE_TEST_TMPDIR: hostTmpDir, TMPDIR: hostTmpDir, ...env },
   });
+  if (grep !== NO_NATIVE_BUILD_SUITE) await launch(root, 'ud', {});
+  // A second window whose extension has no build for this platform: only its own suite runs there.
+  if (!grep || new RegExp(grep).test(NO_NATIVE_BUILD_SUITE)) {
+    await launch(stageWithoutNativeBuild(), 'ud2', { DICTATION_TEST_NO_ADDON: '1', DICTATION_TEST_GREP: NO_NATIVE_BUILD_SUITE });
+  }
   exitCode = 0;
 } catch (error) {
   console.error(`integration tests failed: ${error instanceof Error ? error.message : error}`);

@@ -32,7 +32,7 @@ describe('addon variant selection', () => {
   });
 
   it('fails with a clear message where no build exists for the platform', () => {
-    assert.throws(() => addonCandidates('/nonexistent', { platform: 'linux', arch: 'x64' }), /No whisper.cpp addon for linux-x64/);
+    assert.throws(() => addonCandidates('/nonexistent', { platform: 'linux', arch: 'x64' }), /no speech engine \(whisper.cpp\) build for this platform, linux-x64/);
   });
 
   it('a worker killed by SIGILL falls back to the next addon build and retries the phrase, whose words come out', async () => {

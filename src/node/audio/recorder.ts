@@ -32,7 +32,20 @@ export interface RecorderCommand {
   env: NodeJS.ProcessEnv;
 }
 
-/** Argument lists as node-record-lpcm16 builds them, for raw output (no WAV header in the stream). */
+/**
+ * Argument lists for raw output (no WAV header in the stream), per program and OS, as SoX 14.4's manuals
+ * (sox(1), soxformat(7)) document them:
+ * - sox on Linux: `--default-device` (SoX picks ALSA, which PulseAudio/PipeWire serve) and AUDIODEV names a device.
+ * - sox on macOS: the CoreAudio driver named explicitly, `-t coreaudio <device>`; "default" is the system's input
+ *   (soxformat(7): "If a filename is not specific or if the name is "default" then the default audio device is
+ *   selected"); other names are those of System Settings > Sound.
+ * - sox on Windows: `-t waveaudio <device>`. SoX 14.4.2's `--default-device` does not consider waveaudio and fails
+ *   with "Sorry, there is no default audio device configured"; "default" is the Wave Mapper (the device chosen in the
+ *   Sound control panel), a number is a device index, other names are matched (31 characters at most).
+ * - rec: `sox --default-device` under another name; AUDIODEV selects the device (Linux, macOS; not Windows, see
+ *   resolveRecorder).
+ * Every value is one argv entry (no shell), so device names with spaces or non-ASCII characters pass unchanged.
+ */
 export function recorderArgs(program: RecorderProgram, device: string | undefined, platform: NodeJS.Platform = process.platform): { args: string[]; env: NodeJS.ProcessEnv } {
   const rate = String(SAMPLE_RATE);
   if (program === 'arecord') {
@@ -41,9 +54,16 @@ export function recorderArgs(program: RecorderProgram, device: string | undefine
   }
   const output = ['--no-show-progress', '--rate', rate, '--channels', '1', '--encoding', 'signed-integer', '--bits', '16', '--type', 'raw', '-'];
   if (program === 'rec') return { args: ['-q', ...output.slice(1)], env: device ? { AUDIODEV: device } : {} };
-  // sox: on Windows the device is named with the waveaudio driver; elsewhere AUDIODEV selects it.
-  if (platform === 'win32' && device) return { args: ['-t', 'waveaudio', device, ...output], env: {} };
+  if (platform === 'win32') return { args: ['-t', 'waveaudio', device || 'default', ...output], env: {} };
+  if (platform === 'darwin') return { args: ['-t', 'coreaudio', device || 'default', ...output], env: {} };
   return { args: ['--default-device', ...output], env: device ? { AUDIODEV: device } : {} };
+}
+
+/** The programs `auto` tries, in order. arecord is ALSA's (Linux only); rec cannot record on Windows (below). */
+export function autoRecorderPrograms(platform: NodeJS.Platform = process.platform): RecorderProgram[] {
+  if (platform === 'linux') return ['sox', 'rec', 'arecord'];
+  if (platform === 'win32') return ['sox'];
+  return ['sox', 'rec'];
 }
 
 export function installHint(platform: NodeJS.Platform = process.platform): string {
@@ -72,15 +92,30 @@ export function resolveRecorder(choice: RecorderChoice, explicitPath: string | u
       throw new RecorderError('RECORDER_NOT_FOUND', `The recorder set in "offlineDictation.recorder.path" is not an executable file: ${explicitPath}. ${installHint(platform)}`);
     }
     const program = choice === 'auto' ? programFromPath(explicitPath) : choice;
+    refuseUnsupported(program, platform);
     return { program, executable: explicitPath, ...recorderArgs(program, device, platform) };
   }
-  const candidates: RecorderProgram[] = choice === 'auto' ? (platform === 'linux' ? ['sox', 'rec', 'arecord'] : ['sox', 'rec']) : [choice];
+  if (choice !== 'auto') refuseUnsupported(choice, platform);
+  const candidates: RecorderProgram[] = choice === 'auto' ? autoRecorderPrograms(platform) : [choice];
   for (const program of candidates) {
     const executable = findOnPath(program, env, platform);
     if (executable) return { program, executable, ...recorderArgs(program, device, platform) };
   }
   const wanted = choice === 'auto' ? candidates.join(', ') : choice;
   throw new RecorderError('RECORDER_NOT_FOUND', `No audio recorder found (looked for ${wanted} on the PATH). ${installHint(platform)}`);
+}
+
+/**
+ * Programs that cannot record on this OS, refused with advice instead of a cryptic exit: on Windows `rec` asks SoX
+ * 14.4.2 for a default device, which it has none of there (waveaudio must be named: sox -t waveaudio); arecord is ALSA's.
+ */
+function refuseUnsupported(program: RecorderProgram, platform: NodeJS.Platform): void {
+  if (platform === 'win32' && program === 'rec') {
+    throw new RecorderError('RECORDER_FAILED', 'rec cannot record on Windows (SoX has no default device there). Set "offlineDictation.recorder.program" to "sox" (or "auto") and "offlineDictation.recorder.path" to sox.exe.');
+  }
+  if (platform !== 'linux' && program === 'arecord') {
+    throw new RecorderError('RECORDER_FAILED', `arecord is part of ALSA, which only Linux has. Set "offlineDictation.recorder.program" to "sox" (or "auto"). ${installHint(platform)}`);
+  }
 }
 
 export interface RecorderEvents {

@@ -9,6 +9,7 @@ import type { LoadResult, TranscribeOptions, TranscribeResult, TranscriptSegment
 import { cancelledResult, WhisperWorkerError } from './protocol';
 import { trackLeak } from '../../core/leaks/leakTracker';
 import { startTransport, WorkerExit, WorkerHostKind, WorkerTransport } from './transport';
+import { classifyWorkerExit, describeWorkerExit } from './workerExit';
 
 export interface WhisperClientLog {
   info(message: string): void;
@@ -19,9 +20,17 @@ export interface WhisperClientLog {
 export interface WhisperClientOptions {
   workerScript: string;
   host: WorkerHostKind;
-  /** Addon builds to try, best first (e.g. AVX2 then baseline). A worker killed by SIGILL demotes to the next. */
+  /**
+   * Addon builds to try, best first (e.g. AVX2 then baseline). A worker that dies on an illegal instruction (SIGILL;
+   * on Windows exit code 0xC000001D) demotes to the next.
+   */
   addonCandidates: readonly string[];
   idleUnloadMs: number;
+  /**
+   * Said when `addonCandidates` is empty (no build for this platform): every request then fails with ADDON_MISSING
+   * and this message, instead of a worker that cannot load anything.
+   */
+  addonMissingMessage?: string;
   /** At most this many unexpected worker exits within `restartWindowMs` with no job finished in between (a crash loop); beyond that a crashed phrase is not retried. */
   maxRestarts?: number;
   restartWindowMs?: number;
@@ -233,6 +242,9 @@ export class WhisperClient {
 
   private async ensureSession(): Promise<Session> {
     if (this.disposed) throw new WhisperWorkerError('WORKER_UNAVAILABLE', 'The Whisper worker has been disposed.');
+    if (this.options.addonCandidates.length === 0) {
+      throw new WhisperWorkerError('ADDON_MISSING', this.options.addonMissingMessage ?? 'No whisper.cpp addon build for this platform.');
+    }
     if (this.session && !this.session.exited) {
       await this.session.ready;
       return this.session;
@@ -321,15 +333,15 @@ export class WhisperClient {
       this.rejectAll('WORKER_UNAVAILABLE', 'The Whisper worker was stopped.');
       return;
     }
-    const expected = exit.code === 0 && exit.signal === null;
-    if (expected) {
+    const kind = classifyWorkerExit(exit);
+    if (kind === 'stopped') {
       this.rejectAll('WORKER_UNAVAILABLE', 'The Whisper worker stopped.');
       this.log.info('Whisper worker stopped.');
       return;
     }
     const description = describeExit(exit, session.hung);
     this.crashTimes.push(Date.now());
-    if (exit.signal === 'SIGILL' && this.addonIndex < this.options.addonCandidates.length - 1) {
+    if (kind === 'illegal-instruction' && this.addonIndex < this.options.addonCandidates.length - 1) {
       this.addonIndex++;
       this.log.warn(`The optimised whisper.cpp build is not supported by this CPU; using ${this.addonPath}.`);
     }
@@ -375,9 +387,7 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 function describeExit(exit: WorkerExit, hung?: string): string {
   if (hung) return `the worker stopped responding (${hung}) and was stopped`;
-  if (exit.signal) return `the worker was killed by ${exit.signal}`;
-  if (exit.code === null) return 'the worker could not be started';
-  return `the worker exited with code ${exit.code}`;
+  return describeWorkerExit(exit);
 }
 
 function fileSize(path: string): number {

@@ -114,6 +114,8 @@ export type WorkerErrorCode =
   | 'MODEL_INVALID'
   | 'MODEL_NOT_LOADED'
   | 'ADDON_LOAD_FAILED'
+  /** This copy of the extension has no whisper.cpp build for the platform (see addonVariant.ts). */
+  | 'ADDON_MISSING'
   | 'BAD_AUDIO'
   | 'TRANSCRIBE_FAILED'
   | 'BUSY_SHUTTING_DOWN'
