@@ -31,6 +31,7 @@ import { NotebookTarget } from './vscode/targets/notebookTarget';
 import { ChatTarget } from './vscode/targets/chatTarget';
 import { LanguageCommands } from './vscode/languageCommands';
 import { EngineFactory } from './vscode/engineFactory';
+import { MicrophoneCommands } from './vscode/microphoneCommands';
 
 /** What the extension exposes to other extensions and to its own integration tests. */
 export interface DictationApi {
@@ -49,6 +50,7 @@ export interface DictationApi {
   readonly historyStore: HistoryStore;
   readonly engines: EngineFactory;
   readonly statusBar: DictationStatusBar;
+  readonly microphones: MicrophoneCommands;
 }
 
 let registry: ResourceRegistry | undefined;
@@ -98,7 +100,6 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   resources.add({ dispose: () => client.dispose() });
 
   const statusBar = resources.add(new DictationStatusBar());
-  statusBar.setDetails({ model: models.displayName(), device: config.settings.recorderDevice });
   statusBar.setLanguage(models.languageLine());
   const pipeline = createDictationPipeline();
   const focus = resources.add(new FocusTracker());
@@ -124,6 +125,14 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
     }, () => resources.sessionTempDir(), engines, () => vocabulary.current()),
   );
   controller.preview.showsInEditor = () => inserter.previewsInEditor();
+  // Select / Test Microphone; the test's recorder is tracked like dictation's. The tooltip names the microphone.
+  const microphones = resources.add(new MicrophoneCommands(config, log, (recorder) => {
+    const tracked = resources.trackProcess('recorder', recorder.pid, () => recorder.kill());
+    void recorder.whenExited().then(() => tracked.dispose());
+  }, () => controller.active));
+  const statusDetails = () => ({ model: models.displayName(), device: microphones.deviceLabel() });
+  statusBar.setDetails(statusDetails());
+  resources.add(microphones.onDidChangeLabel(() => statusBar.setDetails(statusDetails())));
   const files = resources.add(new FileTranscriber(client, createClient, models, config, log, join(context.globalStorageUri.fsPath, 'transcripts'), engines));
   const store = new ModelStore(models.modelsDir);
   const modelCommands = new ModelCommands(store, config, client, log);
@@ -146,7 +155,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
 
   resources.add(
     config.onDidChange((change) => {
-      statusBar.setDetails({ model: models.displayName(), device: config.settings.recorderDevice });
+      statusBar.setDetails(statusDetails());
       if (!controller.active) statusBar.setLanguage(models.languageLine());
       if (change.affected('historySize')) history.resize(config.settings.historySize);
       if (change.needsWorkerRestart) log.info('The worker host setting changes at the next reload of the window.');
@@ -157,7 +166,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
 
   // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
   context.subscriptions.push({ dispose: () => disposeRegistry() });
-  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar, engines };
+  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar, engines, microphones };
 }
 
 function disposeRegistry(): void {

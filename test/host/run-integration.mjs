@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startVirtualMic, stopVirtualMic } from './virtualMic.mjs';
+import { addSecondMic, removeSecondMic, startVirtualMic, stopVirtualMic } from './virtualMic.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '../../..');
 const hostDir = join(root, 'test/host');
@@ -39,6 +39,8 @@ const crashedSession = seedCrashedSession(hostTmpDir);
 let exitCode = 1;
 const micEnv = startVirtualMic();
 try {
+  // Two microphones for the microphone-selection tests (test/integration/microphone.test.ts).
+  const secondMicEnv = micEnv ? addSecondMic(micEnv) : undefined;
   await runTests({
     ...(desktop ? { version: '1.100.3' } : { vscodeExecutablePath: join(hostDir, 'code-test-host.js') }),
     extensionDevelopmentPath: root,
@@ -46,12 +48,13 @@ try {
     // Profile folders of our own: test-electron's default extensions folder (.vscode-test/ inside the extension)
     // makes the web workbench skip the development extension.
     launchArgs: [join(root, 'test/fixtures/workspace'), `--user-data-dir=${join(userDataDir, 'ud')}`, `--extensions-dir=${join(userDataDir, 'exts')}`],
-    extensionTestsEnv: { ...micEnv, DICTATION_REPO_ROOT: root, DICTATION_CRASHED_SESSION: crashedSession, CODE_TEST_TMPDIR: hostTmpDir, TMPDIR: hostTmpDir },
+    extensionTestsEnv: { ...micEnv, ...secondMicEnv, DICTATION_REPO_ROOT: root, DICTATION_CRASHED_SESSION: crashedSession, CODE_TEST_TMPDIR: hostTmpDir, TMPDIR: hostTmpDir },
   });
   exitCode = 0;
 } catch (error) {
   console.error(`integration tests failed: ${error instanceof Error ? error.message : error}`);
 } finally {
+  if (micEnv) removeSecondMic(micEnv);
   stopVirtualMic();
   if (process.env.CODE_TEST_KEEP) console.log(`profile kept in ${userDataDir}`);
   else rmSync(userDataDir, { recursive: true, force: true });

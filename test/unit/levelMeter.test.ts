@@ -53,6 +53,12 @@ describe('level meter', () => {
     assert.equal(meter.reading(1000).verdict, 'listening');
     feed(meter, Buffer.alloc(3200 * 6));
     assert.equal(meter.reading(1600).verdict, 'no-signal');
+    // sox dithers the zeros it converts: ±1 LSB (−96 dBFS) is no signal either.
+    const dithered = new LevelMeter();
+    const pcm = Buffer.alloc(3200 * 16);
+    for (let i = 0; i < pcm.length / 2; i += 7) pcm.writeInt16LE(i % 2 ? 1 : -1, i * 2);
+    feed(dithered, pcm);
+    assert.equal(dithered.reading(1600).verdict, 'no-signal');
   });
 
   it('no data at all: no data after 1.5 s of wall time', () => {

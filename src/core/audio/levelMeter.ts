@@ -6,7 +6,7 @@
 export interface LevelBlock {
   rmsDbfs: number;
   peakDbfs: number;
-  /** Every sample of the block was exactly zero. */
+  /** Every sample of the block was zero, give or take the recorder's dither (see DITHER_LSB). */
   digitalSilence: boolean;
 }
 
@@ -15,7 +15,7 @@ export type MicrophoneVerdict =
   | 'listening'
   /** The recorder delivers no data at all. */
   | 'no-data'
-  /** Only exact zeros: the system hands out silence (muted, no permission, wrong device). */
+  /** Only zeros (or dither): the system hands out silence (muted, no permission, wrong device). */
   | 'no-signal'
   /** Sound arrives, but the loudest moment stays below TOO_QUIET_DBFS. */
   | 'too-quiet'
@@ -30,6 +30,13 @@ export const BLOCK_MS = 100;
 export const TOO_QUIET_DBFS = -40;
 /** Zeros or no data for this long are no accident of timing. */
 export const NO_SIGNAL_MS = 1500;
+
+/**
+ * Recorders dither when they convert sample formats (sox turns the virtual microphone's zeros into ±1 LSB, −96 dBFS):
+ * as for dictation's silent-microphone warning (ZeroInputDetector), ±2 LSB of 16-bit audio is still digital silence;
+ * any real microphone's own noise is far above it.
+ */
+export const DITHER_LSB = 2;
 
 export function toDbfs(amplitude: number): number {
   return amplitude > 0 ? 20 * Math.log10(amplitude) : -Infinity;
@@ -50,7 +57,7 @@ export function measureBlock(pcm: Uint8Array): LevelBlock {
   return {
     rmsDbfs: count ? toDbfs(Math.sqrt(sum / count) / 32768) : -Infinity,
     peakDbfs: toDbfs(peak / 32768),
-    digitalSilence: peak === 0,
+    digitalSilence: peak <= DITHER_LSB,
   };
 }
 
