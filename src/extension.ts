@@ -36,6 +36,7 @@ import { ImproveLastPhrase } from './vscode/improveLastPhrase';
 import { PhraseRecovery } from './node/dictation/phraseRecovery';
 import { UnfinishedPhrases } from './vscode/unfinishedPhrases';
 import { LeakProbe } from './vscode/leakProbe';
+import { MicrophoneCommands } from './vscode/microphoneCommands';
 
 /** What the extension exposes to other extensions and to its own integration tests. */
 export interface DictationApi {
@@ -61,6 +62,7 @@ export interface DictationApi {
   readonly leaks: LeakProbe;
   /** What the person was told when this copy has no whisper.cpp build for the platform; undefined when it has one. */
   readonly addonMissing?: string;
+  readonly microphones: MicrophoneCommands;
 }
 
 let registry: ResourceRegistry | undefined;
@@ -120,7 +122,6 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   resources.add({ dispose: () => client.dispose() });
 
   const statusBar = resources.add(new DictationStatusBar());
-  statusBar.setDetails({ model: models.displayName(), device: config.settings.recorderDevice });
   statusBar.setLanguage(models.languageLine());
   const pipeline = createDictationPipeline();
   const focus = resources.add(new FocusTracker());
@@ -146,6 +147,14 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
     }, () => resources.sessionTempDir(), engines, () => vocabulary.current()),
   );
   controller.preview.showsInEditor = () => inserter.previewsInEditor();
+  // Select / Test Microphone; the test's recorder is tracked like dictation's. The tooltip names the microphone.
+  const microphones = resources.add(new MicrophoneCommands(config, log, (recorder) => {
+    const tracked = resources.trackProcess('recorder', recorder.pid, () => recorder.kill());
+    void recorder.whenExited().then(() => tracked.dispose());
+  }, () => controller.active));
+  const statusDetails = () => ({ model: models.displayName(), device: microphones.deviceLabel() });
+  statusBar.setDetails(statusDetails());
+  resources.add(microphones.onDidChangeLabel(() => statusBar.setDetails(statusDetails())));
   const files = resources.add(new FileTranscriber(client, () => createClient({ followBudget: false }), models, config, log, join(context.globalStorageUri.fsPath, 'transcripts'), engines));
   // Phrases cut off by a deactivation mid-dictation are saved, and transcribed into the history at the next start.
   const unfinished = new UnfinishedPhrases(new PhraseRecovery(join(context.globalStorageUri.fsPath, 'unfinished-phrases')), client, models, config, history, log);
@@ -172,7 +181,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
 
   resources.add(
     config.onDidChange((change) => {
-      statusBar.setDetails({ model: models.displayName(), device: config.settings.recorderDevice });
+      statusBar.setDetails(statusDetails());
       if (!controller.active) statusBar.setLanguage(models.languageLine());
       if (change.affected('historySize')) history.resize(config.settings.historySize);
       if (change.needsWorkerRestart) log.info('The worker host setting changes at the next reload of the window.');
@@ -194,7 +203,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
   // Deactivation order is the registry's: processes first, then everything else in reverse, then temp files.
   context.subscriptions.push({ dispose: () => disposeRegistry() });
   const leaks = new LeakProbe({ controller, client, inserter, focus, config, indicator, statusBar, vocabulary, files, registry: resources });
-  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar, engines, improve, recovered, leaks, addonMissing };
+  return { controller, client, registry: resources, history, models, files, memory, store, modelCommands, indicator, vocabulary, inserter, historyStore, statusBar, engines, improve, recovered, leaks, addonMissing, microphones };
 }
 
 function disposeRegistry(): void {

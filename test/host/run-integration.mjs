@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startVirtualMic, stopVirtualMic } from './virtualMic.mjs';
+import { addSecondMic, removeSecondMic, startVirtualMic, stopVirtualMic } from './virtualMic.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '../../..');
 const hostDir = join(root, 'test/host');
@@ -54,6 +54,8 @@ const grep = process.env.DICTATION_TEST_GREP;
 let exitCode = 1;
 const micEnv = startVirtualMic();
 try {
+  // Two microphones for the microphone-selection tests (test/integration/microphone.test.ts).
+  const secondMicEnv = micEnv ? addSecondMic(micEnv) : undefined;
   const launch = (extensionDevelopmentPath, profile, env) => runTests({
     ...(desktop ? { version: '1.100.3' } : { vscodeExecutablePath: join(hostDir, 'code-test-host.js') }),
     extensionDevelopmentPath,
@@ -61,7 +63,7 @@ try {
     // Profile folders of our own: test-electron's default extensions folder (.vscode-test/ inside the extension)
     // makes the web workbench skip the development extension.
     launchArgs: [join(root, 'test/fixtures/workspace'), `--user-data-dir=${join(userDataDir, profile)}`, `--extensions-dir=${join(userDataDir, `${profile}-exts`)}`],
-    extensionTestsEnv: { ...micEnv, DICTATION_REPO_ROOT: root, DICTATION_CRASHED_SESSION: crashedSession, CODE_TEST_TMPDIR: hostTmpDir, TMPDIR: hostTmpDir, ...env },
+    extensionTestsEnv: { ...micEnv, ...secondMicEnv, DICTATION_REPO_ROOT: root, DICTATION_CRASHED_SESSION: crashedSession, CODE_TEST_TMPDIR: hostTmpDir, TMPDIR: hostTmpDir, ...env },
   });
   if (grep !== NO_NATIVE_BUILD_SUITE) await launch(root, 'ud', {});
   // A second window whose extension has no build for this platform: only its own suite runs there.
@@ -72,6 +74,7 @@ try {
 } catch (error) {
   console.error(`integration tests failed: ${error instanceof Error ? error.message : error}`);
 } finally {
+  if (micEnv) removeSecondMic(micEnv);
   stopVirtualMic();
   if (process.env.CODE_TEST_KEEP) console.log(`profile kept in ${userDataDir}`);
   else rmSync(userDataDir, { recursive: true, force: true });

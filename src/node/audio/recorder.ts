@@ -10,6 +10,7 @@ import { trackLeak } from '../../core/leaks/leakTracker';
 import { isAbsolute } from 'node:path';
 import type { Readable } from 'node:stream';
 import { findOnPath, isExecutable } from '../files/executables';
+import { pulseSourceOf } from '../../core/audio/inputDevices';
 
 export type RecorderProgram = 'sox' | 'rec' | 'arecord';
 export type RecorderChoice = RecorderProgram | 'auto';
@@ -50,13 +51,32 @@ export function recorderArgs(program: RecorderProgram, device: string | undefine
   const rate = String(SAMPLE_RATE);
   if (program === 'arecord') {
     const args = ['-q', '-r', rate, '-c', '1', '-t', 'raw', '-f', 'S16_LE', '-'];
+    // A PulseAudio/PipeWire source goes through ALSA's pulse plugin, which records from PULSE_SOURCE
+    // (`-D pulse:<name>` would parse the name as ALSA configuration syntax).
+    const pulse = device ? pulseSourceOf(device) : undefined;
+    if (pulse) return { args: ['-D', 'pulse', ...args], env: { PULSE_SOURCE: pulse } };
     return { args: device ? ['-D', device, ...args] : args, env: {} };
   }
   const output = ['--no-show-progress', '--rate', rate, '--channels', '1', '--encoding', 'signed-integer', '--bits', '16', '--type', 'raw', '-'];
-  if (program === 'rec') return { args: ['-q', ...output.slice(1)], env: device ? { AUDIODEV: device } : {} };
+  if (program === 'rec') return { args: ['-q', ...output.slice(1)], env: device ? soxDeviceEnv(device, platform) : {} };
+  // sox names the driver on Windows and macOS (their default-device lookup does not reach waveaudio/coreaudio);
+  // elsewhere AUDIODRIVER/AUDIODEV select it.
   if (platform === 'win32') return { args: ['-t', 'waveaudio', device || 'default', ...output], env: {} };
   if (platform === 'darwin') return { args: ['-t', 'coreaudio', device || 'default', ...output], env: {} };
-  return { args: ['--default-device', ...output], env: device ? { AUDIODEV: device } : {} };
+  return { args: ['--default-device', ...output], env: device ? soxDeviceEnv(device, platform) : {} };
+}
+
+/**
+ * sox's and rec's default device is AUDIODEV of the driver AUDIODRIVER. Without AUDIODRIVER, sox first tries to open
+ * AUDIODEV as an *output* of each driver in turn (sox.c, set_default_device), which fails for an input-only device:
+ * `AUDIODEV=<pulse source> sox -d` says "no default audio device configured" (measured with sox 14.4.2). Naming the
+ * driver skips that probe. A plain device name is an ALSA device on Linux, a Core Audio device name on macOS.
+ */
+export function soxDeviceEnv(device: string, platform: NodeJS.Platform = process.platform): NodeJS.ProcessEnv {
+  const pulse = pulseSourceOf(device);
+  if (pulse) return { AUDIODRIVER: 'pulseaudio', AUDIODEV: pulse };
+  const driver = platform === 'darwin' ? 'coreaudio' : platform === 'win32' ? 'waveaudio' : 'alsa';
+  return { AUDIODRIVER: driver, AUDIODEV: device };
 }
 
 /** The programs `auto` tries, in order. arecord is ALSA's (Linux only); rec cannot record on Windows (below). */
