@@ -113,7 +113,7 @@ export class TextInserter implements vscode.Disposable {
       }
     }
     if (!delivered) {
-      const why = kind !== 'clipboard' ? `The ${targetLabel(kind).toLowerCase()} could not take the dictated text` : this.fallbackReason(decision);
+      const why = kind !== 'clipboard' ? vscode.l10n.t('The {0} could not take the dictated text', targetLabel(kind).toLowerCase()) : this.fallbackReason(decision);
       kind = 'clipboard';
       delivered = await this.clipboard.insert(pieces, this.compose, why);
     }
@@ -127,8 +127,8 @@ export class TextInserter implements vscode.Disposable {
 
   private fallbackReason(decision: TargetDecision): string {
     if (decision.unavailable && decision.unavailable !== 'editor') return `Dictation: the ${targetLabel(decision.unavailable).toLowerCase()} is not available`;
-    if (decision.reason === 'pinned') return 'Dictation goes to the clipboard';
-    return 'No editor is open for dictation';
+    if (decision.reason === 'pinned') return vscode.l10n.t('Dictation goes to the clipboard');
+    return vscode.l10n.t('No editor is open for dictation');
   }
 
   /**
