@@ -8,7 +8,8 @@ import type { ModelLocator } from './modelLocator';
 import type { TextInserter } from './textInserter';
 import type { ModelCommands } from './modelCommands';
 import type { MemoryCommands } from './memoryCommands';
-import { parseTargetRequest, targetLabel } from '../core/targets/targetChoice';
+import { parseTargetRequest } from '../core/targets/targetChoice';
+import { targetName } from './targets/targetNames';
 import { pickTarget } from './targets/targetPicker';
 import type { ClipboardTarget } from './targets/clipboardTarget';
 import type { LanguageCommands } from './languageCommands';
@@ -96,7 +97,7 @@ async function showHistory(history: TranscriptHistory, inserter: TextInserter): 
         entry.delivery !== 'inserted'
           ? vscode.l10n.t('on clipboard')
           : entry.kind && entry.kind !== 'editor'
-            ? vscode.l10n.t('inserted ({0})', targetLabel(entry.kind).toLowerCase())
+            ? vscode.l10n.t('inserted ({0})', targetName(entry.kind).toLowerCase())
             : vscode.l10n.t('inserted');
       return { label: entry.text, description: `${new Date(entry.at).toLocaleString()} · ${how}`, entry };
     }),

@@ -1,7 +1,8 @@
 // "Dictation: Dictate Into…": a quick pick of the places text can go, saying which are available now. Picking one
 // pins it for the dictation (and starts one if none runs); "Follow Focus" goes back to following the focus.
 import * as vscode from 'vscode';
-import { TargetKind, targetLabel, TargetRequest } from '../../core/targets/targetChoice';
+import type { TargetKind, TargetRequest } from '../../core/targets/targetChoice';
+import { targetName } from './targetNames';
 import type { TextInserter } from '../textInserter';
 
 const ICONS: Record<TargetKind, string> = {
@@ -28,7 +29,7 @@ export async function pickTarget(inserter: TextInserter): Promise<TargetRequest 
     ...kinds.map((kind) => {
       const can = kind === 'clipboard' || available[kind];
       return {
-        label: `${ICONS[kind]} ${targetLabel(kind)}`,
+        label: `${ICONS[kind]} ${targetName(kind)}`,
         description: [current === kind ? vscode.l10n.t('current') : '', can ? '' : vscode.l10n.t('not available now — text would go to the clipboard')].filter(Boolean).join(' · ') || undefined,
         request: kind as TargetRequest,
       };
