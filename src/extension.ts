@@ -115,7 +115,7 @@ export function activate(context: vscode.ExtensionContext): DictationApi {
       // Said once per window; further crashes go to the log (the client already logs each one).
       if (crashReported) return;
       crashReported = true;
-      void vscode.window.showWarningMessage(`Dictation: the Whisper worker stopped (${description}). It restarts for the next phrase and the phrase is retried; VS Code is not affected.`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('Dictation: the Whisper worker stopped ({0}). It restarts for the next phrase and the phrase is retried; VS Code is not affected.', description));
     },
   });
   const client = createClient();

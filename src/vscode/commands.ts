@@ -8,7 +8,8 @@ import type { ModelLocator } from './modelLocator';
 import type { TextInserter } from './textInserter';
 import type { ModelCommands } from './modelCommands';
 import type { MemoryCommands } from './memoryCommands';
-import { parseTargetRequest, targetLabel } from '../core/targets/targetChoice';
+import { parseTargetRequest } from '../core/targets/targetChoice';
+import { targetName } from './targets/targetNames';
 import { pickTarget } from './targets/targetPicker';
 import type { ClipboardTarget } from './targets/clipboardTarget';
 import type { LanguageCommands } from './languageCommands';
@@ -37,7 +38,8 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
         return await run(...args);
       } catch (error) {
         t.log.error(error as Error);
-        void vscode.window.showErrorMessage(`Dictation: ${(error as Error).message}`);
+        // Messages from src/core and src/node are English details (they are in the log too); the frame is localised.
+        void vscode.window.showErrorMessage(vscode.l10n.t('Dictation: {0}', (error as Error).message));
         return undefined;
       }
     });
@@ -60,7 +62,7 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
     }),
     register('clearHistory', () => {
       t.history.clear();
-      void vscode.window.showInformationMessage('Dictation history cleared.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Dictation history cleared.'));
     }),
     register('restoreClipboard', () => t.clipboard.restore()),
     register('cancel', () => t.controller.cancel()),
@@ -89,19 +91,25 @@ function noteTarget(inserter: TextInserter, arg: unknown): void {
 async function showHistory(history: TranscriptHistory, inserter: TextInserter): Promise<void> {
   const entries = history.list();
   if (entries.length === 0) {
-    void vscode.window.showInformationMessage('Nothing has been dictated yet.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Nothing has been dictated yet.'));
     return;
   }
   const picked = await vscode.window.showQuickPick(
-    entries.map((entry) => ({
-      label: entry.text,
-      description: `${new Date(entry.at).toLocaleString()} · ${entry.delivery === 'inserted' ? `inserted${entry.kind && entry.kind !== 'editor' ? ` (${targetLabel(entry.kind).toLowerCase()})` : ''}` : 'on clipboard'}`,
-      entry,
-    })),
-    { title: 'Dictation History', placeHolder: 'Pick a phrase to copy or insert again', matchOnDescription: true },
+    entries.map((entry) => {
+      const how =
+        entry.delivery !== 'inserted'
+          ? vscode.l10n.t('on clipboard')
+          : entry.kind && entry.kind !== 'editor'
+            ? vscode.l10n.t('inserted ({0})', targetName(entry.kind).toLowerCase())
+            : vscode.l10n.t('inserted');
+      return { label: entry.text, description: `${new Date(entry.at).toLocaleString()} · ${how}`, entry };
+    }),
+    { title: vscode.l10n.t('Dictation History'), placeHolder: vscode.l10n.t('Pick a phrase to copy or insert again'), matchOnDescription: true },
   );
   if (!picked) return;
-  const action = await vscode.window.showQuickPick(['Insert at Cursor', 'Copy to Clipboard'], { title: picked.entry.text });
-  if (action === 'Insert at Cursor') await inserter.insert(picked.entry.text);
-  if (action === 'Copy to Clipboard') await vscode.env.clipboard.writeText(picked.entry.text);
+  const insertAgain = vscode.l10n.t('Insert at Cursor');
+  const copy = vscode.l10n.t('Copy to Clipboard');
+  const action = await vscode.window.showQuickPick([insertAgain, copy], { title: picked.entry.text });
+  if (action === insertAgain) await inserter.insert(picked.entry.text);
+  if (action === copy) await vscode.env.clipboard.writeText(picked.entry.text);
 }

@@ -313,11 +313,11 @@ export class DictationController implements vscode.Disposable {
   private warnSilentMicrophone(): void {
     const hint =
       process.platform === 'darwin'
-        ? 'Allow VS Code to use the microphone in System Settings → Privacy & Security → Microphone, then restart VS Code.'
-        : 'Check that the microphone is not muted and that "offlineDictation.recorder.device" names the right input.';
-    this.lastWarning = `The microphone delivers only silence (no signal at all). ${hint}`;
+        ? vscode.l10n.t('Allow VS Code to use the microphone in System Settings → Privacy & Security → Microphone, then restart VS Code.')
+        : vscode.l10n.t('Check that the microphone is not muted and that "offlineDictation.recorder.device" names the right input.');
+    this.lastWarning = vscode.l10n.t('The microphone delivers only silence (no signal at all). {0}', hint);
     this.log.warn(this.lastWarning);
-    void vscode.window.showWarningMessage(`Dictation: ${this.lastWarning}`, 'Microphone Settings').then((choice) => {
+    void vscode.window.showWarningMessage(vscode.l10n.t('Dictation: {0}', this.lastWarning), vscode.l10n.t('Microphone Settings')).then((choice) => {
       if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.recorder');
     });
   }
@@ -408,10 +408,13 @@ export class DictationController implements vscode.Disposable {
     this.lastError = error;
     if (this.errorShown) return;
     this.errorShown = true;
+    // Messages from src/core and src/node are English details (they are in the log too); the frame and buttons are localised.
+    const openSetting = vscode.l10n.t('Open Setting');
+    const showLogs = vscode.l10n.t('Show Logs');
     if (error instanceof RecorderError && error.code === 'RECORDER_NOT_FOUND') {
-      void vscode.window.showErrorMessage(error.message, 'Open Setting', 'Show Logs').then((choice) => {
-        if (choice === 'Open Setting') void vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.recorder');
-        if (choice === 'Show Logs') this.log.show();
+      void vscode.window.showErrorMessage(error.message, openSetting, showLogs).then((choice) => {
+        if (choice === openSetting) void vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.recorder');
+        if (choice === showLogs) this.log.show();
       });
       return;
     }
@@ -419,8 +422,8 @@ export class DictationController implements vscode.Disposable {
       void this.models.offerRedownload(error.message);
       return;
     }
-    void vscode.window.showErrorMessage(`Dictation: ${error.message}`, 'Show Logs').then((choice) => {
-      if (choice === 'Show Logs') this.log.show();
+    void vscode.window.showErrorMessage(vscode.l10n.t('Dictation: {0}', error.message), showLogs).then((choice) => {
+      if (choice === showLogs) this.log.show();
     });
   }
 

@@ -52,8 +52,8 @@ export class EngineFactory {
     const key =
       value ??
       (await vscode.window.showInputBox({
-        title: 'Dictation: Remote Engine Key',
-        prompt: 'The bearer key of the team\'s Whisper server (sent as "Authorization: Bearer …"). Kept in VS Code\'s secret storage. Leave empty to remove it.',
+        title: vscode.l10n.t('Dictation: Remote Engine Key'),
+        prompt: vscode.l10n.t('The bearer key of the team\'s Whisper server (sent as "Authorization: Bearer …"). Kept in VS Code\'s secret storage. Leave empty to remove it.'),
         password: true,
         ignoreFocusOut: true,
       }));
@@ -81,13 +81,16 @@ export class EngineFactory {
   async remote(purpose: 'dictation' | 'files'): Promise<RemoteTranscriber | undefined> {
     const settings = this.config.settings;
     const endpoint = checkRemoteEndpoint(settings.remoteUrl);
-    if (!endpoint.ok) throw new RemoteEngineError('BAD_URL', `The team engine is on, but: ${endpoint.reason}`);
+    if (!endpoint.ok) throw new RemoteEngineError('BAD_URL', vscode.l10n.t('The team engine is on, but: {0}', endpoint.reason));
     if (!this.hasConsent(endpoint.origin)) {
-      const send = `Send Audio to ${new URL(endpoint.origin).host}`;
-      const local = 'Use This Machine';
+      const send = vscode.l10n.t('Send Audio to {0}', new URL(endpoint.origin).host);
+      const local = vscode.l10n.t('Use This Machine');
       const choice = await this.prompt(
-        `Send your audio to ${endpoint.origin}?`,
-        `"offlineDictation.engine" is "remote": the audio of what you dictate and of the files you transcribe would be sent to this server, which returns the text. Nothing is sent unless you agree; the answer is remembered for this server. ${endpoint.loopback ? 'The server is on this machine.' : 'The connection is encrypted (https).'}`,
+        vscode.l10n.t('Send your audio to {0}?', endpoint.origin),
+        vscode.l10n.t(
+          '"offlineDictation.engine" is "remote": the audio of what you dictate and of the files you transcribe would be sent to this server, which returns the text. Nothing is sent unless you agree; the answer is remembered for this server. {0}',
+          endpoint.loopback ? vscode.l10n.t('The server is on this machine.') : vscode.l10n.t('The connection is encrypted (https).'),
+        ),
         send,
         local,
       );
@@ -95,7 +98,7 @@ export class EngineFactory {
         this.log.info(`Remote engine: the person chose this machine instead of ${endpoint.origin} (asked again next time).`);
         return undefined;
       }
-      if (choice !== send) throw new RemoteEngineError('NO_CONSENT', `Nothing was sent: sending audio to ${endpoint.origin} needs your consent. Set "offlineDictation.engine" to "local" to stay on this machine.`);
+      if (choice !== send) throw new RemoteEngineError('NO_CONSENT', vscode.l10n.t('Nothing was sent: sending audio to {0} needs your consent. Set "offlineDictation.engine" to "local" to stay on this machine.', endpoint.origin));
       await this.state.update(CONSENT_STATE, [...this.state.get<string[]>(CONSENT_STATE, []), endpoint.origin]);
       this.log.info(`Remote engine: consent given for ${endpoint.origin}.`);
     }
@@ -128,7 +131,7 @@ export class EngineFactory {
         if (first) this.fallbackNotices++;
         this.log.warn(`Remote engine: ${error.message} The phrase was transcribed on this machine.`);
         if (first)
-          void vscode.window.showWarningMessage(`Dictation: ${error.message} Phrases the server cannot take are transcribed on this machine; nothing is lost.`, 'Show Logs').then((choice) => {
+          void vscode.window.showWarningMessage(vscode.l10n.t('Dictation: {0} Phrases the server cannot take are transcribed on this machine; nothing is lost.', error.message), vscode.l10n.t('Show Logs')).then((choice) => {
             if (choice) this.log.show();
           });
       },

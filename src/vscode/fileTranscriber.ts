@@ -53,14 +53,16 @@ export interface FileCommandResult {
 
 /** Shorter chunks than this cost more in Whisper's fixed 30-s window than they save in memory. */
 const MIN_CHUNK_SECONDS = 5;
-const AUDIO_FILTER = { 'Audio files': ['wav', 'mp3', 'm4a', 'ogg', 'oga', 'opus', 'flac', 'webm', 'mp4', 'aac', 'wma'] };
-const FORMAT_LABELS: Record<TranscriptFormat, { label: string; detail: string; language: string }> = {
-  txt: { label: 'Plain text', detail: 'paragraphs at long pauses', language: 'plaintext' },
-  md: { label: 'Markdown with timestamps', detail: 'a [hh:mm:ss] stamp per paragraph', language: 'markdown' },
-  srt: { label: 'SRT subtitles', detail: 'numbered cues with start and end times', language: 'plaintext' },
-  vtt: { label: 'WebVTT subtitles', detail: 'for HTML video players', language: 'plaintext' },
-  json: { label: 'JSON', detail: 'segments with start/end milliseconds', language: 'json' },
-};
+const AUDIO_EXTENSIONS = ['wav', 'mp3', 'm4a', 'ogg', 'oga', 'opus', 'flac', 'webm', 'mp4', 'aac', 'wma'];
+const EDITOR_LANGUAGES: Record<TranscriptFormat, string> = { txt: 'plaintext', md: 'markdown', srt: 'plaintext', vtt: 'plaintext', json: 'json' };
+/** Built when asked, not at load: l10n.t translates with the display language of the window. */
+const formatLabels = (): Record<TranscriptFormat, { label: string; detail: string }> => ({
+  txt: { label: vscode.l10n.t('Plain text'), detail: vscode.l10n.t('paragraphs at long pauses') },
+  md: { label: vscode.l10n.t('Markdown with timestamps'), detail: vscode.l10n.t('a [hh:mm:ss] stamp per paragraph') },
+  srt: { label: vscode.l10n.t('SRT subtitles'), detail: vscode.l10n.t('numbered cues with start and end times') },
+  vtt: { label: vscode.l10n.t('WebVTT subtitles'), detail: vscode.l10n.t('for HTML video players') },
+  json: { label: vscode.l10n.t('JSON'), detail: vscode.l10n.t('segments with start/end milliseconds') },
+});
 
 export class FileTranscriber implements vscode.Disposable {
   /** Long-file jobs in progress: the memory policy's decisions shorten or lengthen their chunks. */
@@ -96,7 +98,7 @@ export class FileTranscriber implements vscode.Disposable {
     const remote = this.engines.isRemote ? await this.engines.remote('files') : undefined;
     if (remote) return this.transcribeRemotely(request, remote);
     const modelPath = await this.models.resolveForUse();
-    if (!modelPath) throw new TranscriptionError('MODEL_NOT_FOUND', 'No Whisper model is available.');
+    if (!modelPath) throw new TranscriptionError('MODEL_NOT_FOUND', vscode.l10n.t('No Whisper model is available.'));
     const { fileChunkSeconds } = this.config.settings;
     const language = this.models.languageFor(modelPath, this.config.settings.language);
     const translate = (request.translate ?? this.config.settings.translate) && !isEnglishOnlyModel(basename(modelPath));
@@ -187,7 +189,7 @@ export class FileTranscriber implements vscode.Disposable {
 
   /** The command: asks for what it needs, shows progress, opens the transcript in a new editor. */
   async run(uri?: vscode.Uri, options: FileCommandOptions = {}): Promise<FileCommandResult | undefined> {
-    const target = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: AUDIO_FILTER, openLabel: 'Transcribe' }))?.[0];
+    const target = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [vscode.l10n.t('Audio files')]: AUDIO_EXTENSIONS }, openLabel: vscode.l10n.t('Transcribe') }))?.[0];
     if (!target) return undefined;
     const format = options.format ?? (await this.askFormat());
     if (!format) return undefined;
@@ -198,7 +200,7 @@ export class FileTranscriber implements vscode.Disposable {
     let result: LongFileResult;
     try {
       result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Transcribing ${name}${this.engines.isRemote ? ' (audio sent to the team engine)' : ''}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: this.engines.isRemote ? vscode.l10n.t('Transcribing {0} (audio sent to the team engine)', name) : vscode.l10n.t('Transcribing {0}', name), cancellable: true },
         (progress, token) => {
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());
@@ -228,14 +230,14 @@ export class FileTranscriber implements vscode.Disposable {
       toMs: result.range.toSeconds === undefined ? undefined : result.range.toSeconds * 1000,
       complete: !result.cancelled,
     });
-    const document = await vscode.workspace.openTextDocument({ content: text, language: FORMAT_LABELS[format].language });
+    const document = await vscode.workspace.openTextDocument({ content: text, language: EDITOR_LANGUAGES[format] });
     await vscode.window.showTextDocument(document);
     if (result.cancelled) {
       void vscode.window.showInformationMessage(
-        `Transcription of ${name} cancelled: the editor holds what was done (${result.chunks} chunk(s)). Run the command again on the same file to continue where it stopped.`,
+        vscode.l10n.t('Transcription of {0} cancelled: the editor holds what was done ({1} chunk(s)). Run the command again on the same file to continue where it stopped.', name, result.chunks),
       );
     } else if (result.segments.length === 0) {
-      void vscode.window.showInformationMessage(`No speech was found in ${name}.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('No speech was found in {0}.', name));
     }
     return { result, document };
   }
@@ -247,21 +249,22 @@ export class FileTranscriber implements vscode.Disposable {
     const bytes = jobs.reduce((sum, job) => sum + job.bytes, 0);
     await cache.clear();
     this.log.info(`Cleared the transcription cache: ${jobs.length} job(s), ${bytes} bytes.`);
-    void vscode.window.showInformationMessage(`Dictation: cleared the transcription cache (${jobs.length} job(s), ${(bytes / 1048576).toFixed(1)} MB).`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Dictation: cleared the transcription cache ({0} job(s), {1} MB).', jobs.length, (bytes / 1048576).toFixed(1)));
     return { jobs: jobs.length, bytes };
   }
 
   private async askFormat(): Promise<TranscriptFormat | undefined> {
-    const items = TRANSCRIPT_FORMATS.map((format) => ({ format, label: FORMAT_LABELS[format].label, detail: FORMAT_LABELS[format].detail }));
-    return (await vscode.window.showQuickPick(items, { title: 'Transcribe Audio File: output', placeHolder: 'How should the transcript be written?' }))?.format;
+    const labels = formatLabels();
+    const items = TRANSCRIPT_FORMATS.map((format) => ({ format, label: labels[format].label, detail: labels[format].detail }));
+    return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Transcribe Audio File: output'), placeHolder: vscode.l10n.t('How should the transcript be written?') }))?.format;
   }
 
   /** An optional range "from-to" (seconds or [h:]m:ss); empty for the whole file; undefined when dismissed. */
   private async askRange(): Promise<{ fromSeconds?: number; toSeconds?: number } | undefined> {
     const answer = await vscode.window.showInputBox({
-      title: 'Transcribe Audio File: time range',
-      prompt: 'Part of the file to transcribe, e.g. "1:30-4:00", "90-" or "-10:00". Leave empty for the whole file.',
-      validateInput: (value) => (parseRange(value) ? undefined : 'Write a range as start-end, with times in seconds or [h:]m:ss.'),
+      title: vscode.l10n.t('Transcribe Audio File: time range'),
+      prompt: vscode.l10n.t('Part of the file to transcribe, e.g. "1:30-4:00", "90-" or "-10:00". Leave empty for the whole file.'),
+      validateInput: (value) => (parseRange(value) ? undefined : vscode.l10n.t('Write a range as start-end, with times in seconds or [h:]m:ss.')),
     });
     return answer === undefined ? undefined : parseRange(answer);
   }
@@ -270,8 +273,10 @@ export class FileTranscriber implements vscode.Disposable {
     const message = error instanceof Error ? error.message : String(error);
     this.log.error(`Transcribing ${name} failed: ${message}`);
     if (error instanceof TranscriptionError && error.code === 'MODEL_NOT_FOUND') return; // resolveForUse already said what to do
-    const choice = await vscode.window.showErrorMessage(`Could not transcribe ${name}: ${message}`, 'Show Logs');
-    if (choice === 'Show Logs') this.log.show();
+    // The error's message is an English detail from src/core or src/node (also in the log); the frame is localised.
+    const showLogs = vscode.l10n.t('Show Logs');
+    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('Could not transcribe {0}: {1}', name, message), showLogs);
+    if (choice === showLogs) this.log.show();
   }
 
   dispose(): void {
@@ -295,9 +300,9 @@ export function parseRange(text: string): { fromSeconds?: number; toSeconds?: nu
 
 function progressMessage(p: TranscriptionProgress): string {
   const share = p.fraction === undefined ? '' : `${Math.round(p.fraction * 100)} % · `;
-  const position = `${formatClock(p.processedSeconds)}${p.totalSeconds === undefined ? '' : ` of ${formatClock(p.totalSeconds)}`}`;
-  const elapsed = ` · ${formatClock(Math.round(p.elapsedMs / 1000))} elapsed`;
-  const left = p.remainingMs === undefined ? '' : `, about ${formatClock(Math.round(p.remainingMs / 1000))} left`;
-  const cached = p.chunksFromCache ? ` · ${p.chunksFromCache} chunk(s) from an earlier run` : '';
+  const position = p.totalSeconds === undefined ? formatClock(p.processedSeconds) : vscode.l10n.t('{0} of {1}', formatClock(p.processedSeconds), formatClock(p.totalSeconds));
+  const elapsed = ` · ${vscode.l10n.t('{0} elapsed', formatClock(Math.round(p.elapsedMs / 1000)))}`;
+  const left = p.remainingMs === undefined ? '' : vscode.l10n.t(', about {0} left', formatClock(Math.round(p.remainingMs / 1000)));
+  const cached = p.chunksFromCache ? ` · ${vscode.l10n.t('{0} chunk(s) from an earlier run', p.chunksFromCache)}` : '';
   return `${share}${position}${elapsed}${left}${cached}`;
 }

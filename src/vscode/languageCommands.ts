@@ -19,14 +19,14 @@ export class LanguageCommands {
     let chosen = code;
     if (!chosen) {
       const picked = await vscode.window.showQuickPick(languageChoices(current), {
-        title: `Dictation Language (now: ${languageLabel(current)})`,
-        placeHolder: 'The language you speak',
+        title: vscode.l10n.t('Dictation Language (now: {0})', languageLabel(current)),
+        placeHolder: vscode.l10n.t('The language you speak'),
         matchOnDescription: true,
       });
       chosen = picked?.code;
     }
     if (!chosen) return undefined;
-    if (chosen !== AUTO_LANGUAGE && !WHISPER_LANGUAGES.has(chosen)) throw new Error(`Whisper does not know the language "${chosen}". Use an ISO 639-1 code such as "fr", or "auto".`);
+    if (chosen !== AUTO_LANGUAGE && !WHISPER_LANGUAGES.has(chosen)) throw new Error(vscode.l10n.t('Whisper does not know the language "{0}". Use an ISO 639-1 code such as "fr", or "auto".', chosen));
     await vscode.workspace.getConfiguration('offlineDictation').update('language', chosen, vscode.ConfigurationTarget.Global);
     this.models.warnEnglishOnly(basename(this.models.currentPath()));
     return chosen;

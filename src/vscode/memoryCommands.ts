@@ -48,12 +48,15 @@ export class MemoryCommands {
     const report: FreeMemoryReport = { before, after, modelUnloaded, filesDeleted: deleted.files, bytesDeleted: deleted.bytes };
     const freedMB = (before.workerRssMB ?? 0) - (after.workerRssMB ?? 0) + Math.max(0, before.hostRssMB - after.hostRssMB);
     const lines = [
-      `Whisper worker: ${mb(before.workerRssMB)} → ${mb(after.workerRssMB)}${modelUnloaded ? ' (model unloaded)' : ''}`,
+      // Shown in the notification as well as logged.
+      modelUnloaded
+        ? vscode.l10n.t('Whisper worker: {0} → {1} (model unloaded)', mb(before.workerRssMB), mb(after.workerRssMB))
+        : vscode.l10n.t('Whisper worker: {0} → {1}', mb(before.workerRssMB), mb(after.workerRssMB)),
       `Extension host: ${mb(before.hostRssMB)} → ${mb(after.hostRssMB)}`,
       `Temporary files deleted: ${deleted.files} (${(deleted.bytes / 1024).toFixed(0)} KB)`,
     ];
     this.log.info(`Free memory:\n  ${lines.join('\n  ')}`);
-    void vscode.window.showInformationMessage(`Dictation freed ${freedMB.toFixed(0)} MB and deleted ${deleted.files} temporary file(s). ${lines[0]}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Dictation freed {0} MB and deleted {1} temporary file(s). {2}.', freedMB.toFixed(0), deleted.files, lines[0]));
     return report;
   }
 

@@ -43,7 +43,7 @@ export class MemoryIndicator implements vscode.Disposable {
     private readonly controller: DictationController,
     private readonly log: Log,
   ) {
-    this.item.name = 'Dictation Memory';
+    this.item.name = vscode.l10n.t('Dictation Memory');
     this.item.command = 'offlineDictation.showMemoryReport';
     this.policy = new MemoryPolicy({ limitMB: this.limitMB() });
     this.monitor = new MemoryMonitor(sources, (snapshot) => this.onSample(snapshot));
@@ -164,8 +164,8 @@ export class MemoryIndicator implements vscode.Disposable {
     if (decision.actions.includes('notifyUser') && !this.criticalNotified) {
       this.criticalNotified = true;
       void vscode.window.showWarningMessage(
-        `Dictation is using ${Math.round(this.stats.latest?.usedMB ?? 0)} MB, close to its ${this.policy.limitMB} MB budget, or the system is low on memory. A smaller model would help.`,
-        'Select Model…',
+        vscode.l10n.t('Dictation is using {0} MB, close to its {1} MB budget, or the system is low on memory. A smaller model would help.', Math.round(this.stats.latest?.usedMB ?? 0), this.policy.limitMB),
+        vscode.l10n.t('Select Model…'),
       ).then((choice) => choice && vscode.commands.executeCommand('offlineDictation.selectModel'));
     }
     this.tierEmitter.fire(decision);
@@ -173,29 +173,30 @@ export class MemoryIndicator implements vscode.Disposable {
 
   private render(sample: FootprintSample, tier: MemoryTier): void {
     const limit = this.policy.limitMB;
-    this.item.text = `$(pulse) ${Math.round(sample.usedMB)} MB`;
+    this.item.text = vscode.l10n.t('$(pulse) {0} MB', Math.round(sample.usedMB));
     this.item.backgroundColor =
       tier === 'critical' ? new vscode.ThemeColor('statusBarItem.errorBackground') : tier === 'high' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    const mb = (v: number | undefined) => (v === undefined ? '—' : `${Math.round(v)} MB`);
+    const mb = (v: number | undefined) => (v === undefined ? '—' : vscode.l10n.t('{0} MB', Math.round(v)));
+    const mb1 = (bytesOrMB: number) => vscode.l10n.t('{0} MB', bytesOrMB.toFixed(1));
     this.item.tooltip = new vscode.MarkdownString(
       [
-        `**Dictation memory: ${Math.round(sample.usedMB)} of ${limit} MB** (${tier})`,
+        vscode.l10n.t('**Dictation memory: {0} of {1} MB** ({2})', Math.round(sample.usedMB), limit, tier),
         '',
         `| | |`,
         `|---|---|`,
-        `| Whisper worker | ${mb(sample.workerRssMB)} |`,
-        ...(sample.otherWorkers ? [vscode.l10n.t('| Other Whisper workers ({0}) | {1} |', sample.otherWorkers, mb(sample.otherWorkersRssMB))] : []),
-        `| Recorder | ${mb(sample.recorderRssMB)} |`,
-        `| Audio buffers | ${sample.bufferMB.toFixed(1)} MB |`,
-        ...sample.buffers.filter((b) => b.bytes > 0).map((b) => `| &nbsp;&nbsp;${b.name} | ${(b.bytes / (1024 * 1024)).toFixed(1)} MB |`),
-        `| Extension host (all extensions) | ${mb(sample.hostRssMB)} |`,
-        `| Peak (this window) | ${mb(this.stats.peakMB)} |`,
-        `| System free | ${mb(sample.systemFreeMB)} of ${mb(sample.systemTotalMB)} |`,
+        `| ${vscode.l10n.t('Whisper worker')} | ${mb(sample.workerRssMB)} |`,
+        ...(sample.otherWorkers ? [`| ${vscode.l10n.t('Other Whisper workers ({0})', sample.otherWorkers)} | ${mb(sample.otherWorkersRssMB)} |`] : []),
+        `| ${vscode.l10n.t('Recorder')} | ${mb(sample.recorderRssMB)} |`,
+        `| ${vscode.l10n.t('Audio buffers')} | ${mb1(sample.bufferMB)} |`,
+        ...sample.buffers.filter((b) => b.bytes > 0).map((b) => `| &nbsp;&nbsp;${b.name} | ${mb1(b.bytes / (1024 * 1024))} |`),
+        `| ${vscode.l10n.t('Extension host (all extensions)')} | ${mb(sample.hostRssMB)} |`,
+        `| ${vscode.l10n.t('Peak (this window)')} | ${mb(this.stats.peakMB)} |`,
+        `| ${vscode.l10n.t('System free')} | ${vscode.l10n.t('{0} of {1}', mb(sample.systemFreeMB), mb(sample.systemTotalMB))} |`,
         '',
-        'Click for the memory report.',
+        vscode.l10n.t('Click for the memory report.'),
       ].join('\n'),
     );
-    this.item.accessibilityInformation = { label: `Dictation uses ${Math.round(sample.usedMB)} megabytes of ${limit}` };
+    this.item.accessibilityInformation = { label: vscode.l10n.t('Dictation uses {0} megabytes of {1}', Math.round(sample.usedMB), limit) };
   }
 
   dispose(): void {

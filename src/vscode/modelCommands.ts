@@ -31,20 +31,24 @@ export class ModelCommands {
       [
         ...MODEL_CATALOG.map((m) => ({
           label: `${m.name === current && !customModelPath ? '$(check) ' : ''}${m.name}`,
-          description: `${m.sizeMB >= 1000 ? `${(m.sizeMB / 1000).toFixed(1)} GB` : `${m.sizeMB} MB`} · needs ~${m.ramMB} MB RAM${installed.has(m.name) ? ' · downloaded' : ''}`,
+          description: [
+            m.sizeMB >= 1000 ? vscode.l10n.t('{0} GB', (m.sizeMB / 1000).toFixed(1)) : vscode.l10n.t('{0} MB', m.sizeMB),
+            vscode.l10n.t('needs ~{0} MB RAM', m.ramMB),
+            ...(installed.has(m.name) ? [vscode.l10n.t('downloaded')] : []),
+          ].join(' · '),
           detail: m.description,
           name: m.name,
           path: undefined as string | undefined,
         })),
         ...imported.map((f) => ({
           label: `${f.path === customModelPath ? '$(check) ' : ''}${f.fileName}`,
-          description: `${Math.round(f.bytes / 1048576)} MB · imported`,
+          description: vscode.l10n.t('{0} MB · imported', Math.round(f.bytes / 1048576)),
           detail: f.path,
           name: f.fileName,
           path: f.path as string | undefined,
         })),
       ],
-      { title: 'Whisper Model for Dictation', placeHolder: 'Smaller models are faster; .en models are English only', matchOnDetail: true },
+      { title: vscode.l10n.t('Whisper Model for Dictation'), placeHolder: vscode.l10n.t('Smaller models are faster; .en models are English only'), matchOnDetail: true },
     );
     if (!picked) return undefined;
     if (picked.path) {
@@ -53,7 +57,7 @@ export class ModelCommands {
     }
     await vscode.workspace.getConfiguration('offlineDictation').update('model', picked.name, vscode.ConfigurationTarget.Global);
     if (this.config.settings.customModelPath) {
-      void vscode.window.showWarningMessage('"offlineDictation.modelPath" is set, so that file is used instead of the selected model.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('"offlineDictation.modelPath" is set, so that file is used instead of the selected model.'));
     }
     if (!installed.has(picked.name)) await this.download(picked.name);
     return picked.name;
@@ -63,14 +67,14 @@ export class ModelCommands {
   async download(name?: string, options: { force?: boolean } = {}): Promise<string | undefined> {
     const entry = findModel(name ?? this.config.settings.model);
     if (!entry) {
-      void vscode.window.showErrorMessage(`Unknown Whisper model "${name}".`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Unknown Whisper model "{0}".', String(name)));
       return undefined;
     }
     const controller = new AbortController();
     this.lastError = undefined;
     try {
       const path = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Downloading Whisper model ${entry.name}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Downloading Whisper model {0}', entry.name), cancellable: true },
         (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
           let reported = 0;
@@ -81,7 +85,7 @@ export class ModelCommands {
             onProgress: ({ receivedBytes, totalBytes }) => {
               const total = totalBytes ?? entry.exactBytes ?? entry.sizeMB * 1024 * 1024;
               const percent = Math.min(100, (receivedBytes / total) * 100);
-              progress.report({ increment: percent - reported, message: `${(receivedBytes / 1048576).toFixed(0)} of ${(total / 1048576).toFixed(0)} MB` });
+              progress.report({ increment: percent - reported, message: vscode.l10n.t('{0} of {1} MB', (receivedBytes / 1048576).toFixed(0), (total / 1048576).toFixed(0)) });
               reported = percent;
             },
           });
@@ -89,7 +93,7 @@ export class ModelCommands {
       );
       this.log.info(`Model ${entry.name} downloaded and verified: ${path}`);
       if (options.force) await this.client.unload();
-      void vscode.window.showInformationMessage(`Whisper model ${entry.name} is ready. Dictation now works offline.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Whisper model {0} is ready. Dictation now works offline.', entry.name));
       return path;
     } catch (error) {
       if (controller.signal.aborted) {
@@ -98,12 +102,16 @@ export class ModelCommands {
       }
       this.log.error(error as Error);
       // Not awaited: the command finishes now; the buttons act whenever the person answers.
+      // The error's message is an English detail from src/node (also in the log); the frame and buttons are localised.
+      const retry = vscode.l10n.t('Retry');
+      const mirror = vscode.l10n.t('Use a Mirror…');
+      const importFile = vscode.l10n.t('Import from File…');
       void vscode.window
-        .showErrorMessage(`Could not download the Whisper model ${entry.name}: ${(error as Error).message}`, 'Retry', 'Use a Mirror…', 'Import from File…')
+        .showErrorMessage(vscode.l10n.t('Could not download the Whisper model {0}: {1}', entry.name, (error as Error).message), retry, mirror, importFile)
         .then((choice) => {
-          if (choice === 'Retry') void this.download(entry.name, options);
-          if (choice === 'Use a Mirror…') void vscode.commands.executeCommand('workbench.action.openSettings', Config.settingId('modelMirrorUrl'));
-          if (choice === 'Import from File…') void this.import();
+          if (choice === retry) void this.download(entry.name, options);
+          if (choice === mirror) void vscode.commands.executeCommand('workbench.action.openSettings', Config.settingId('modelMirrorUrl'));
+          if (choice === importFile) void this.import();
         });
       this.lastError = error as Error;
       return undefined;
@@ -120,16 +128,22 @@ export class ModelCommands {
     if (!target) {
       const files = await this.store.files();
       if (files.length === 0) {
-        void vscode.window.showInformationMessage('No Whisper model is stored by the extension.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('No Whisper model is stored by the extension.'));
         return undefined;
       }
       const picked = await vscode.window.showQuickPick(
-        files.map((f) => ({ label: f.catalog?.name ?? f.fileName, description: `${Math.round(f.bytes / 1048576)} MB${f.catalog ? '' : ' · imported'}`, detail: f.path, path: f.path })),
-        { title: 'Delete Whisper Model', placeHolder: 'The model file is deleted from disk' },
+        files.map((f) => ({
+          label: f.catalog?.name ?? f.fileName,
+          description: f.catalog ? vscode.l10n.t('{0} MB', Math.round(f.bytes / 1048576)) : vscode.l10n.t('{0} MB · imported', Math.round(f.bytes / 1048576)),
+          detail: f.path,
+          path: f.path,
+        })),
+        { title: vscode.l10n.t('Delete Whisper Model'), placeHolder: vscode.l10n.t('The model file is deleted from disk') },
       );
       if (!picked) return undefined;
-      const confirm = await vscode.window.showWarningMessage(`Delete the Whisper model ${picked.label} (${picked.description})?`, { modal: true }, 'Delete');
-      if (confirm !== 'Delete') return undefined;
+      const deleteButton = vscode.l10n.t('Delete');
+      const confirm = await vscode.window.showWarningMessage(vscode.l10n.t('Delete the Whisper model {0} ({1})?', picked.label, picked.description), { modal: true }, deleteButton);
+      if (confirm !== deleteButton) return undefined;
       target = picked.path;
     }
     const { customModelPath } = this.config.settings;
@@ -137,7 +151,7 @@ export class ModelCommands {
     if (inUse) await this.client.unload();
     const freed = await this.store.removeFile(target);
     if (customModelPath === target) await vscode.workspace.getConfiguration('offlineDictation').update('modelPath', undefined, vscode.ConfigurationTarget.Global);
-    const message = `Deleted ${target}: ${(freed / 1048576).toFixed(0)} MB freed.`;
+    const message = vscode.l10n.t('Deleted {0}: {1} MB freed.', target, (freed / 1048576).toFixed(0));
     this.log.info(message);
     void vscode.window.showInformationMessage(message);
     return freed;
@@ -145,16 +159,16 @@ export class ModelCommands {
 
   /** "Dictation: Import Model from File…": validates a ggml file, copies it into storage and uses it. */
   async import(uri?: vscode.Uri): Promise<string | undefined> {
-    const source = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Whisper ggml model': ['bin'] }, openLabel: 'Import Model' }))?.[0];
+    const source = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [vscode.l10n.t('Whisper ggml model')]: ['bin'] }, openLabel: vscode.l10n.t('Import Model') }))?.[0];
     if (!source) return undefined;
     try {
       const path = await this.store.importFile(source.fsPath);
       await vscode.workspace.getConfiguration('offlineDictation').update('modelPath', path, vscode.ConfigurationTarget.Global);
       this.log.info(`Imported model ${source.fsPath} → ${path}`);
-      void vscode.window.showInformationMessage(`Imported the Whisper model ${source.fsPath}; dictation uses it now.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Imported the Whisper model {0}; dictation uses it now.', source.fsPath));
       return path;
     } catch (error) {
-      void vscode.window.showErrorMessage(`That file cannot be used as a Whisper model: ${(error as Error).message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('That file cannot be used as a Whisper model: {0}', (error as Error).message));
       return undefined;
     }
   }

@@ -55,18 +55,25 @@ export class ModelLocator {
     const { language, customModelPath, model } = this.config.settings;
     if (!effectiveLanguage(basename(modelPath), language).mismatch) return false;
     const counterpart = customModelPath ? 'base' : findModel(multilingualCounterpart(model)) ? multilingualCounterpart(model) : 'base';
-    const message = `The model "${this.displayName()}" understands English only, but the dictation language is ${languageLabel(language)}. Choose a multilingual model such as "${counterpart}" to dictate in ${languageLabel(language)}; until then dictation is in English.`;
+    const message = vscode.l10n.t(
+      'The model "{0}" understands English only, but the dictation language is {1}. Choose a multilingual model such as "{2}" to dictate in {1}; until then dictation is in English.',
+      this.displayName(),
+      languageLabel(language),
+      counterpart,
+    );
     this.log.warn(message);
-    const use = `Use "${counterpart}"`;
-    void vscode.window.showWarningMessage(message, use, 'Select Model…', 'Select Language…').then(async (choice) => {
+    const use = vscode.l10n.t('Use "{0}"', counterpart);
+    const selectModel = vscode.l10n.t('Select Model…');
+    const selectLanguage = vscode.l10n.t('Select Language…');
+    void vscode.window.showWarningMessage(message, use, selectModel, selectLanguage).then(async (choice) => {
       if (choice === use) {
         await vscode.workspace.getConfiguration('offlineDictation').update('model', counterpart, vscode.ConfigurationTarget.Global);
         if (customModelPath) await vscode.workspace.getConfiguration('offlineDictation').update('modelPath', '', vscode.ConfigurationTarget.Global);
         const path = this.currentPath();
         if (!existsSync(path)) await vscode.commands.executeCommand('offlineDictation.downloadModel', counterpart);
       }
-      if (choice === 'Select Model…') await vscode.commands.executeCommand('offlineDictation.selectModel');
-      if (choice === 'Select Language…') await vscode.commands.executeCommand('offlineDictation.selectLanguage');
+      if (choice === selectModel) await vscode.commands.executeCommand('offlineDictation.selectModel');
+      if (choice === selectLanguage) await vscode.commands.executeCommand('offlineDictation.selectLanguage');
     });
     this.lastLanguageWarning = message;
     return true;
@@ -106,24 +113,29 @@ export class ModelLocator {
     if (existsSync(path)) return path;
     const { customModelPath, model } = this.config.settings;
     if (customModelPath) {
-      const choice = await vscode.window.showErrorMessage(`The model file set in "offlineDictation.modelPath" does not exist: ${customModelPath}`, 'Open Setting');
-      if (choice === 'Open Setting') await vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.modelPath');
+      const openSetting = vscode.l10n.t('Open Setting');
+      const choice = await vscode.window.showErrorMessage(vscode.l10n.t('The model file set in "offlineDictation.modelPath" does not exist: {0}', customModelPath), openSetting);
+      if (choice === openSetting) await vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.modelPath');
       return undefined;
     }
     this.log.info(`Model ${model} is not downloaded yet (${path}).`);
-    const choice = await vscode.window.showInformationMessage(`Dictation needs the Whisper model "${model}" on this machine (downloaded once, then everything stays offline).`, 'Download Model', 'Select Another Model');
-    if (choice === 'Download Model') await vscode.commands.executeCommand('offlineDictation.downloadModel', model);
-    if (choice === 'Select Another Model') await vscode.commands.executeCommand('offlineDictation.selectModel');
+    const download = vscode.l10n.t('Download Model');
+    const another = vscode.l10n.t('Select Another Model');
+    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Dictation needs the Whisper model "{0}" on this machine (downloaded once, then everything stays offline).', model), download, another);
+    if (choice === download) await vscode.commands.executeCommand('offlineDictation.downloadModel', model);
+    if (choice === another) await vscode.commands.executeCommand('offlineDictation.selectModel');
     return existsSync(path) ? path : undefined;
   }
 
   async offerRedownload(problem: string): Promise<void> {
     const { customModelPath, model } = this.config.settings;
     if (customModelPath) {
-      await vscode.window.showErrorMessage(`The model file is damaged: ${problem}`, 'Open Setting').then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.modelPath'));
+      // `problem` is the worker's English detail (also in the log); the frame and buttons are localised.
+      await vscode.window.showErrorMessage(vscode.l10n.t('The model file is damaged: {0}', problem), vscode.l10n.t('Open Setting')).then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'offlineDictation.modelPath'));
       return;
     }
-    const choice = await vscode.window.showErrorMessage(`The Whisper model "${model}" is damaged: ${problem}`, 'Download Again');
-    if (choice === 'Download Again') await vscode.commands.executeCommand('offlineDictation.downloadModel', model, { force: true });
+    const again = vscode.l10n.t('Download Again');
+    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('The Whisper model "{0}" is damaged: {1}', model, problem), again);
+    if (choice === again) await vscode.commands.executeCommand('offlineDictation.downloadModel', model, { force: true });
   }
 }

@@ -31,7 +31,7 @@ export class DictationStatusBar implements vscode.Disposable {
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('offlineDictation.status', vscode.StatusBarAlignment.Right, 1000);
-    this.item.name = 'Dictation';
+    this.item.name = vscode.l10n.t('Dictation');
     this.item.command = 'offlineDictation.toggle';
     this.render();
     this.item.show();
@@ -76,36 +76,44 @@ export class DictationStatusBar implements vscode.Disposable {
   private render(): void {
     const s = this.state;
     const t = this.target;
-    const where = t ? `Text goes to: ${t.label}${t.detail ? ` (${t.detail})` : ''}${t.pinned ? ', chosen with Dictate Into…' : ', following the focus'}\n` : '';
-    const detail = `${where}Model: ${this.details.model || 'not selected'}${this.languageLine ? `\nLanguage: ${this.languageLine}` : ''}\nMicrophone: ${this.details.device || 'system default'}`;
+    const place = t?.detail ? `${t.label} (${t.detail})` : t?.label;
+    const where = t ? `${t.pinned ? vscode.l10n.t('Text goes to: {0}, chosen with Dictate Into…', place!) : vscode.l10n.t('Text goes to: {0}, following the focus', place!)}\n` : '';
+    const lines = [
+      vscode.l10n.t('Model: {0}', this.details.model || vscode.l10n.t('not selected')),
+      ...(this.languageLine ? [vscode.l10n.t('Language: {0}', this.languageLine)] : []),
+      vscode.l10n.t('Microphone: {0}', this.details.device || vscode.l10n.t('system default')),
+    ];
+    const detail = `${where}${lines.join('\n')}`;
     const arrow = t ? ` → ${t.label}` : '';
     switch (s.kind) {
       case 'idle':
-        this.item.text = '$(mic) Dictate';
-        this.item.tooltip = `Start dictation (Ctrl+Alt+D)\n${detail}`;
+        this.item.text = vscode.l10n.t('$(mic) Dictate');
+        this.item.tooltip = `${vscode.l10n.t('Start dictation (Ctrl+Alt+D)')}\n${detail}`;
         this.item.backgroundColor = undefined;
-        this.item.accessibilityInformation = { label: 'Dictation off. Start dictation', role: 'button' };
+        this.item.accessibilityInformation = { label: vscode.l10n.t('Dictation off. Start dictation'), role: 'button' };
         break;
       case 'starting':
-        this.item.text = '$(loading~spin) Dictation starting…';
-        this.item.tooltip = `Starting the microphone and loading the model\n${detail}`;
+        this.item.text = vscode.l10n.t('$(loading~spin) Dictation starting…');
+        this.item.tooltip = `${vscode.l10n.t('Starting the microphone and loading the model')}\n${detail}`;
         this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
-        this.item.accessibilityInformation = { label: 'Dictation starting', role: 'button' };
+        this.item.accessibilityInformation = { label: vscode.l10n.t('Dictation starting'), role: 'button' };
         break;
       case 'recording': {
         const elapsed = formatElapsed(Date.now() - s.startedAt);
         const sending = s.remote ? ' $(cloud-upload)' : '';
-        this.item.text = `$(record) Dictating ${elapsed}${arrow}${sending}${s.transcribing ? ' $(loading~spin)' : ''}`;
-        this.item.tooltip = `Listening — click or press Escape to stop (Ctrl+Alt+Shift+D cancels)\n${s.remote ? `Audio is sent to ${s.remote} (team engine)\n` : ''}${detail}`;
+        this.item.text = `${vscode.l10n.t('$(record) Dictating {0}', elapsed)}${arrow}${sending}${s.transcribing ? ' $(loading~spin)' : ''}`;
+        this.item.tooltip = `${vscode.l10n.t('Listening — click or press Escape to stop (Ctrl+Alt+Shift+D cancels)')}\n${s.remote ? `${vscode.l10n.t('Audio is sent to {0} (team engine)', s.remote)}\n` : ''}${detail}`;
         this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
-        this.item.accessibilityInformation = { label: `Dictating for ${elapsed}${t ? ` into the ${t.label}` : ''}${s.remote ? `, audio sent to ${s.remote}` : ''}. Stop dictation`, role: 'button' };
+        const dictating = t ? vscode.l10n.t('Dictating for {0} into the {1}', elapsed, t.label) : vscode.l10n.t('Dictating for {0}', elapsed);
+        const label = s.remote ? vscode.l10n.t('{0}, audio sent to {1}. Stop dictation', dictating, s.remote) : vscode.l10n.t('{0}. Stop dictation', dictating);
+        this.item.accessibilityInformation = { label, role: 'button' };
         break;
       }
       case 'finishing':
-        this.item.text = '$(loading~spin) Transcribing…';
-        this.item.tooltip = `Finishing the last phrase\n${detail}`;
+        this.item.text = vscode.l10n.t('$(loading~spin) Transcribing…');
+        this.item.tooltip = `${vscode.l10n.t('Finishing the last phrase')}\n${detail}`;
         this.item.backgroundColor = undefined;
-        this.item.accessibilityInformation = { label: 'Transcribing the last phrase', role: 'button' };
+        this.item.accessibilityInformation = { label: vscode.l10n.t('Transcribing the last phrase'), role: 'button' };
         break;
     }
   }

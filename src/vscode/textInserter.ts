@@ -4,7 +4,8 @@
 // Dictated text never goes nowhere.
 import * as vscode from 'vscode';
 import type { Delivery, TranscriptHistory } from '../core/history/transcriptHistory';
-import { chooseTarget, TargetAvailability, TargetDecision, TargetKind, targetLabel, TargetRequest } from '../core/targets/targetChoice';
+import { chooseTarget, TargetAvailability, TargetDecision, TargetKind, TargetRequest } from '../core/targets/targetChoice';
+import { targetName } from './targets/targetNames';
 import type { InsertionPiece } from '../core/text/insertionFormat';
 import type { ClipboardTarget } from './targets/clipboardTarget';
 import type { FocusTracker } from './targets/focusTracker';
@@ -94,7 +95,7 @@ export class TextInserter implements vscode.Disposable {
     const decision = this.decide();
     return {
       decision,
-      label: targetLabel(decision.kind),
+      label: targetName(decision.kind),
       detail: decision.kind === 'clipboard' ? undefined : this.targets.get(decision.kind)?.describe(),
       pinned: this.request !== 'focus',
     };
@@ -115,7 +116,7 @@ export class TextInserter implements vscode.Disposable {
       }
     }
     if (!delivered) {
-      const why = kind !== 'clipboard' ? `The ${targetLabel(kind).toLowerCase()} could not take the dictated text` : this.fallbackReason(decision);
+      const why = kind !== 'clipboard' ? vscode.l10n.t('The {0} could not take the dictated text', targetName(kind).toLowerCase()) : this.fallbackReason(decision);
       kind = 'clipboard';
       delivered = await this.clipboard.insert(pieces, this.compose, why);
     }
@@ -129,9 +130,9 @@ export class TextInserter implements vscode.Disposable {
   }
 
   private fallbackReason(decision: TargetDecision): string {
-    if (decision.unavailable && decision.unavailable !== 'editor') return `Dictation: the ${targetLabel(decision.unavailable).toLowerCase()} is not available`;
-    if (decision.reason === 'pinned') return 'Dictation goes to the clipboard';
-    return 'No editor is open for dictation';
+    if (decision.unavailable && decision.unavailable !== 'editor') return vscode.l10n.t('Dictation: the {0} is not available', targetName(decision.unavailable).toLowerCase());
+    if (decision.reason === 'pinned') return vscode.l10n.t('Dictation goes to the clipboard');
+    return vscode.l10n.t('No editor is open for dictation');
   }
 
   /**

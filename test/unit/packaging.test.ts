@@ -13,7 +13,7 @@ test('vsce packages only the allowlisted files, including both whisper.cpp addon
   const files = listing.split('\n').map((l) => l.trim()).filter(Boolean).sort();
   const target = `${process.platform}-${process.arch}`;
   const expected = [
-    'CHANGELOG.md', 'LICENSE', 'README.md', 'THIRD_PARTY_NOTICES.md', 'package.json', 'media/icon.png', 'media/screenshot-dictation.png',
+    'CHANGELOG.md', 'LICENSE', 'README.md', 'THIRD_PARTY_NOTICES.md', 'package.json', 'package.nls.json', 'l10n/bundle.l10n.json', 'media/icon.png', 'media/screenshot-dictation.png',
     'dist/extension.js', 'dist/whisperWorker.js',
     `native/${target}/baseline/smart-whisper.node`,
     ...(process.arch === 'x64' ? [`native/${target}/avx2/smart-whisper.node`] : []),

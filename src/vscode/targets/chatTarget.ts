@@ -34,7 +34,7 @@ export class ChatTarget implements TextTarget {
   }
 
   describe(): string | undefined {
-    return this.commandExists ? 'chat input' : undefined;
+    return this.commandExists ? vscode.l10n.t('chat input') : undefined;
   }
 
   async insert(pieces: readonly InsertionPiece[], compose: Composer): Promise<Delivered | undefined> {

@@ -4,7 +4,6 @@ import * as vscode from 'vscode';
 import type { InsertionPiece } from '../../core/text/insertionFormat';
 import type { Composer, Delivered } from './textTarget';
 
-export const RESTORE_CLIPBOARD = 'Restore Previous Clipboard';
 
 const CLIPBOARD_WAIT_MS = 1000;
 
@@ -37,9 +36,10 @@ export class ClipboardTarget {
     await withTimeout(vscode.env.clipboard.writeText(text), CLIPBOARD_WAIT_MS, undefined);
     this.written = text;
     const saved = this.saved;
-    const actions = saved ? [RESTORE_CLIPBOARD] : [];
-    void Promise.resolve(this.notify(`${why}; the text is on the clipboard and in Dictation: Show History.`, ...actions)).then(async (choice) => {
-      if (choice === RESTORE_CLIPBOARD) await this.restore(saved);
+    const restoreButton = vscode.l10n.t('Restore Previous Clipboard');
+    const actions = saved ? [restoreButton] : [];
+    void Promise.resolve(this.notify(vscode.l10n.t('{0}; the text is on the clipboard and in Dictation: Show History.', why), ...actions)).then(async (choice) => {
+      if (choice === restoreButton) await this.restore(saved);
     });
     return { where: 'clipboard', remove: async () => false };
   }

@@ -23,7 +23,7 @@ export class NotebookTarget implements TextTarget {
 
   describe(): string | undefined {
     const cell = this.cell();
-    return cell ? `${vscode.workspace.asRelativePath(cell.notebook.uri)}, cell ${cell.index + 1}` : undefined;
+    return cell ? vscode.l10n.t('{0}, cell {1}', vscode.workspace.asRelativePath(cell.notebook.uri), cell.index + 1) : undefined;
   }
 
   async insert(pieces: readonly InsertionPiece[], compose: Composer): Promise<Delivered | undefined> {

@@ -1,7 +1,8 @@
 // "Dictation: Dictate Into…": a quick pick of the places text can go, saying which are available now. Picking one
 // pins it for the dictation (and starts one if none runs); "Follow Focus" goes back to following the focus.
 import * as vscode from 'vscode';
-import { TargetKind, targetLabel, TargetRequest } from '../../core/targets/targetChoice';
+import type { TargetKind, TargetRequest } from '../../core/targets/targetChoice';
+import { targetName } from './targetNames';
 import type { TextInserter } from '../textInserter';
 
 const ICONS: Record<TargetKind, string> = {
@@ -19,16 +20,21 @@ export async function pickTarget(inserter: TextInserter): Promise<TargetRequest 
   const current = inserter.pinned;
   const kinds: TargetKind[] = ['editor', 'terminal', 'scm', 'notebook', 'chat', 'clipboard'];
   const items: (vscode.QuickPickItem & { request: TargetRequest })[] = [
-    { label: '$(target) Follow Focus', description: current === 'focus' ? 'current' : undefined, detail: 'Each phrase goes where the focus is: editor, terminal, notebook, or the last focused editor', request: 'focus' },
+    {
+      label: vscode.l10n.t('$(target) Follow Focus'),
+      description: current === 'focus' ? vscode.l10n.t('current') : undefined,
+      detail: vscode.l10n.t('Each phrase goes where the focus is: editor, terminal, notebook, or the last focused editor'),
+      request: 'focus',
+    },
     ...kinds.map((kind) => {
       const can = kind === 'clipboard' || available[kind];
       return {
-        label: `${ICONS[kind]} ${targetLabel(kind)}`,
-        description: [current === kind ? 'current' : '', can ? '' : 'not available now — text would go to the clipboard'].filter(Boolean).join(' · ') || undefined,
+        label: `${ICONS[kind]} ${targetName(kind)}`,
+        description: [current === kind ? vscode.l10n.t('current') : '', can ? '' : vscode.l10n.t('not available now — text would go to the clipboard')].filter(Boolean).join(' · ') || undefined,
         request: kind as TargetRequest,
       };
     }),
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Dictate Into…', placeHolder: 'Where should dictated text go?' });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Dictate Into…'), placeHolder: vscode.l10n.t('Where should dictated text go?') });
   return picked?.request;
 }
