@@ -226,7 +226,8 @@ describe('recorder device selection', () => {
   it('a plain name: ALSA device for arecord (-D) and sox on Linux, Core Audio name on macOS, waveaudio on Windows', () => {
     assert.deepEqual(recorderArgs('arecord', 'plughw:CARD=Mic,DEV=0', 'linux').args.slice(0, 2), ['-D', 'plughw:CARD=Mic,DEV=0']);
     assert.deepEqual(recorderArgs('sox', 'plughw:CARD=Mic,DEV=0', 'linux').env, { AUDIODRIVER: 'alsa', AUDIODEV: 'plughw:CARD=Mic,DEV=0' });
-    assert.deepEqual(recorderArgs('sox', 'MacBook Pro Microphone', 'darwin').env, { AUDIODRIVER: 'coreaudio', AUDIODEV: 'MacBook Pro Microphone' });
+    assert.deepEqual(recorderArgs('sox', 'MacBook Pro Microphone', 'darwin').args.slice(0, 3), ['-t', 'coreaudio', 'MacBook Pro Microphone']);
+    assert.deepEqual(recorderArgs('rec', 'MacBook Pro Microphone', 'darwin').env, { AUDIODRIVER: 'coreaudio', AUDIODEV: 'MacBook Pro Microphone' });
     assert.deepEqual(recorderArgs('sox', 'Microphone (USB Audio)', 'win32').args.slice(0, 3), ['-t', 'waveaudio', 'Microphone (USB Audio)']);
     assert.deepEqual(recorderArgs('sox', undefined, 'linux').env, {}, 'no device: the system default');
   });

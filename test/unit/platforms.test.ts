@@ -40,17 +40,17 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 const OUTPUT = ['--no-show-progress', '--rate', '16000', '--channels', '1', '--encoding', 'signed-integer', '--bits', '16', '--type', 'raw', '-'];
 
 describe('recorder command lines per OS (SoX 14.4: sox(1), soxformat(7))', () => {
-  it('Linux: sox --default-device, the device in AUDIODEV; arecord -D', () => {
+  it('Linux: sox --default-device, the device in AUDIODEV of the driver AUDIODRIVER; arecord -D', () => {
     assert.deepEqual(recorderArgs('sox', undefined, 'linux'), { args: ['--default-device', ...OUTPUT], env: {} });
-    assert.deepEqual(recorderArgs('sox', 'alsa_input.usb-Mic', 'linux').env, { AUDIODEV: 'alsa_input.usb-Mic' });
+    assert.deepEqual(recorderArgs('sox', 'alsa_input.usb-Mic', 'linux').env, { AUDIODRIVER: 'alsa', AUDIODEV: 'alsa_input.usb-Mic' });
     assert.deepEqual(recorderArgs('arecord', 'plughw:1,0', 'linux').args.slice(0, 2), ['-D', 'plughw:1,0']);
     assert.deepEqual(autoRecorderPrograms('linux'), ['sox', 'rec', 'arecord']);
   });
 
-  it('macOS: sox names the CoreAudio driver, "default" or the device as one argument; rec takes AUDIODEV', () => {
+  it('macOS: sox names the CoreAudio driver, "default" or the device as one argument; rec takes AUDIODEV of the driver AUDIODRIVER', () => {
     assert.deepEqual(recorderArgs('sox', undefined, 'darwin'), { args: ['-t', 'coreaudio', 'default', ...OUTPUT], env: {} });
     assert.deepEqual(recorderArgs('sox', 'MacBook Pro-Mikrofon', 'darwin'), { args: ['-t', 'coreaudio', 'MacBook Pro-Mikrofon', ...OUTPUT], env: {} });
-    assert.deepEqual(recorderArgs('rec', 'MacBook Pro-Mikrofon', 'darwin'), { args: ['-q', ...OUTPUT.slice(1)], env: { AUDIODEV: 'MacBook Pro-Mikrofon' } });
+    assert.deepEqual(recorderArgs('rec', 'MacBook Pro-Mikrofon', 'darwin'), { args: ['-q', ...OUTPUT.slice(1)], env: { AUDIODRIVER: 'coreaudio', AUDIODEV: 'MacBook Pro-Mikrofon' } });
     assert.deepEqual(recorderArgs('rec', undefined, 'darwin').env, {});
     assert.deepEqual(autoRecorderPrograms('darwin'), ['sox', 'rec']);
   });
