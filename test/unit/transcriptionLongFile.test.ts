@@ -168,7 +168,7 @@ describe('long-file transcription with the real model', { skip: missing }, () =>
     const args = [longWav, '--format', 'srt', '--cache', cacheDir, '--chunk-seconds', String(SHORT_CHUNKS), '--threads', String(THREADS), '--model', modelPath];
     const chunkFiles = () => {
       try {
-        return readdirSync(join(cacheDir, 'jobs')).flatMap((job) => readdirSync(join(cacheDir, 'jobs', job)).filter((n) => n.startsWith('chunk-')));
+        return readdirSync(join(cacheDir, 'jobs')).flatMap((job) => readdirSync(join(cacheDir, 'jobs', job)).filter((n) => /^chunk-\d{12}\.json$/.test(n)));
       } catch {
         return [];
       }

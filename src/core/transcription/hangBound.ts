@@ -8,8 +8,13 @@
 export const COLD_FLOOR_MS = 60_000;
 /** …plus this much per MiB of model (tiny.en 75 MiB: +60 s; large 2.9 GiB: +39 min). */
 export const COLD_MS_PER_MODEL_MIB = 800;
-/** Once jobs have been seen: never less than this (a busy machine slows a job down by a few times). */
-export const WARM_FLOOR_MS = 6_000;
+/**
+ * Once jobs have been seen: never less than this. A busy 2-core machine (a build, a test run or a second worker beside
+ * it) slows a job down by several times, and short phrases (a small encoder window) teach a pace that a full 30-s
+ * window does not keep: 6 s killed healthy workers on CI. A false "hung" costs a reload and a retry; a real hang is
+ * rare, so the floor errs on the long side.
+ */
+export const WARM_FLOOR_MS = 20_000;
 /** How many times the slowest recent job (or its pace per audio second) a job may take. */
 export const WARM_MARGIN = 4;
 /** Audio shorter than this is counted as this long for the pace per second. */
