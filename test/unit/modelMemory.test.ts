@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { MemoryPolicy } from '../../src/core/memory/memoryPolicy';
 import { findModel } from '../../src/core/model/catalog';
-import { memoryBudgetMB, modelRamMB } from '../../src/core/model/modelMemory';
+import { memoryBudgetMB, modelRamMB, sameModelWorkersBudgetMB, workersBudgetMB } from '../../src/core/model/modelMemory';
 import { baseFixtureModelPath } from '../../src/node/model/baseFixture';
 import { fixtureModelPath } from '../../src/node/model/fixtureModel';
 import { readModelShape } from '../../src/node/model/modelShape';
+import { cliModelRamMB } from '../../src/node/transcription/cliTranscribe';
 
 const MiB = 2 ** 20;
 const sample = (usedMB: number) => ({ usedMB, systemFreeMB: 12000, systemTotalMB: 16000 });
@@ -53,5 +54,15 @@ describe('memory that follows the model', () => {
     assert.ok(Math.abs(tiny - 273) <= 5, `tiny.en ${tiny} MB`);
     assert.ok(Math.abs(base - 388) <= 5, `base ${base} MB`);
     assert.ok(memoryBudgetMB(base) > memoryBudgetMB(tiny) + 100);
+  });
+
+  it('the CLI\'s file workers get the budget of the model file they load, named as anything', { skip: !process.env.CI && missing ? `missing ${missing}` : false }, async () => {
+    // base's file passed as --model with tiny.en's name in mind (an import, a path): its header decides.
+    const base = await cliModelRamMB(baseFixtureModelPath(), 'tiny.en');
+    assert.ok(Math.abs(base - 388) <= 5, `base through the CLI ${base} MB`);
+    assert.equal(sameModelWorkersBudgetMB(base, 1), memoryBudgetMB(base), 'one worker: the usual budget');
+    assert.equal(sameModelWorkersBudgetMB(base, 3), workersBudgetMB(memoryBudgetMB(base), [base, base]), 'three workers: each counted');
+    // A file whose header cannot be read still gets a budget: the catalog's for the name.
+    assert.equal(await cliModelRamMB('/nonexistent/ggml-base.bin', 'base'), findModel('base')!.ramMB);
   });
 });

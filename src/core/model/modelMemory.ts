@@ -61,3 +61,8 @@ export function extraWorkerBudgetMB(ramMB: number): number {
 export function workersBudgetMB(firstBudgetMB: number, otherRamMBs: readonly number[]): number {
   return otherRamMBs.reduce((sum, ram) => sum + extraWorkerBudgetMB(ram), firstBudgetMB);
 }
+
+/** The budget of `workers` workers that each load the same model needing `ramMB` (the CLI's parallel file workers). */
+export function sameModelWorkersBudgetMB(ramMB: number, workers: number): number {
+  return workersBudgetMB(memoryBudgetMB(ramMB), Array.from({ length: Math.max(0, Math.floor(workers) - 1) }, () => ramMB));
+}

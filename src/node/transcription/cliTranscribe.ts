@@ -4,7 +4,9 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { defaultMemoryLimitMB, DEFAULT_MODEL, findModel } from '../../core/model/catalog';
+import { DEFAULT_MODEL, findModel } from '../../core/model/catalog';
+import { modelRamMB, sameModelWorkersBudgetMB } from '../../core/model/modelMemory';
+import { readModelShape } from '../model/modelShape';
 import { TranscriptionError } from '../../core/transcription/transcriptionError';
 import { formatClock, parseTimestamp } from '../../core/transcription/timeRange';
 import { formatTranscript, isTranscriptFormat, TRANSCRIPT_FORMATS, type TranscriptFormat } from '../../core/transcription/transcriptFormats';
@@ -187,6 +189,11 @@ export async function runTranscribe(args: TranscribeArguments, io: CommandIo): P
   }
 }
 
+/** RAM the model file needs, from its own header; a file whose header cannot be read falls back to the catalog. */
+export async function cliModelRamMB(modelPath: string, model: string): Promise<number> {
+  return readModelShape(modelPath).then(modelRamMB, () => findModel(model)?.ramMB ?? findModel(DEFAULT_MODEL)!.ramMB);
+}
+
 async function transcribeWithWorkers(args: TranscribeArguments, io: CommandIo): Promise<number> {
   const modelPath = resolveModelPath(args.model, io.env);
   const root = findRepoRoot(__dirname) ?? dirname(__dirname);
@@ -215,7 +222,8 @@ async function transcribeWithWorkers(args: TranscribeArguments, io: CommandIo): 
   const governor = new ChunkLengthGovernor({
     maxSeconds: args.chunkSeconds,
     minSeconds: 5,
-    limitMB: (defaultMemoryLimitMB(findModel(args.model)) - 150) * workers + 300,
+    // The model actually loaded (an imported one or a path alike), each worker with its own copy of it.
+    limitMB: sameModelWorkersBudgetMB(await cliModelRamMB(modelPath, args.model), workers),
     workerPids: () => clients.map((c) => c.pid),
   });
   const started = Date.now();
