@@ -3,7 +3,7 @@
 // the result verifies against its pinned sha256, lands atomically with a sidecar, is reused, and transcribes.
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -83,6 +83,7 @@ describe('ensureQuantizedFixtureModel with the real quantize', () => {
     assert.deepEqual([first.source, first.kind, first.path], ['quantization', 'converted', quantizedFixtureModelPath('tiny.en-q8_0', env)]);
     assert.equal(await sha256File(first.path), QUANTIZED_FIXTURES['tiny.en-q8_0'].sha256, 'the bytes quantize wrote are the pinned ones');
     assert.equal(readFileSync(`${first.path}.sha256`, 'utf8'), `${first.sha256}  ggml-tiny.en-q8_0.bin\n`);
+    assert.equal((await stat(first.path)).mode & 0o777, 0o600, 'private, like the converted fixtures');
     // Nothing else: no temporary file of the quantizer or of the sidecar is left behind.
     assert.deepEqual((await readdir(join(cacheDirectory(env), 'models'))).sort(), ['ggml-tiny.en-q8_0.bin', 'ggml-tiny.en-q8_0.bin.sha256', 'ggml-tiny.en.bin']);
 

