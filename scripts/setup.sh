@@ -4,7 +4,8 @@
 # whisper.cpp, ffmpeg for audio files other than WAV, asterisk-core-sounds-en-wav: real recordings of spoken punctuation
 # words for the spoken-command tests; Asterisk's recorded prompts in Spanish, French, Italian and Russian for the
 # multilingual tests, scripts/eval/multilingualSet.ts; sound-theme-freedesktop for bench:nonspeech), npm dependencies, the offline VS Code test host, the native
-# addon builds, the real Whisper test models (tiny.en and the multilingual base), and finally the packaged .vsix. Needs only the npm registry, PyPI and Debian's package archive.
+# addon builds, the real Whisper test models (tiny.en and the multilingual base in f16, and the default model tiny.en-q8_0
+# quantized from tiny.en by whisper.cpp's own quantize), and finally the packaged .vsix. Needs only the npm registry, PyPI and Debian's package archive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -42,11 +43,16 @@ node scripts/actionlint.mjs
 npm run build:addon
 # whisper.cpp's own OpenAI-compatible server: the real remote engine of the team-engine tests and bench:remote.
 npm run build:whisper-server
-npm run model:fixture
+npm run model:fixture -- tiny.en
 npm run model:fixture -- base
+# The default model (src/core/model/catalog.ts DEFAULT_MODEL): the official file where Hugging Face is reachable, else (CI) quantized
+# from the tiny.en fixture by whisper.cpp's quantize, compiled from the addon's own sources.
+npm run build:whisper-quantize
+npm run model:fixture -- tiny.en-q8_0
 npm run package
 
-# The product working: real speech (JFK, test/fixtures/speech) to text through the project's CLI, with the model above.
+# The product working: real speech (JFK, test/fixtures/speech) to text through the project's CLI, with the default
+# model (model-fixture without an argument makes and prints it).
 echo
 echo "setup: done. Transcribing a sample of real speech (test/fixtures/speech/jfk.wav) on this machine:"
 transcript=$(node dist/cli.js transcribe test/fixtures/speech/jfk.wav --model "$(node dist/cli.js model-fixture 2>/dev/null)" --quiet 2>/dev/null)

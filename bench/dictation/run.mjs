@@ -4,6 +4,8 @@
 // being in the editor, and when its first live preview showed. Side by side: whisper.cpp's own CLI, built from the
 // same sources with the same flags, same model and threads, on each phrase's audio with the full 30-s window (the
 // transcription-time ratio) and on each whole clip (its word error rate). Results: bench/results/dictation.{json,md,svg}.
+// DICTATION_BENCH_MODEL (a model file) measures another model; DICTATION_BENCH_NAME names its result files, so a
+// candidate's run (e.g. dictation-base-q8_0) does not replace tiny.en's figures of the real-time issue.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,8 @@ const root = join(fileURLToPath(import.meta.url), '../../..');
 const evalDir = join(root, '../shared/eval/public');
 const model = process.env.DICTATION_BENCH_MODEL ?? join(process.env.OFFLINE_DICTATION_CACHE ?? join(process.env.HOME, '.cache'), 'offline-dictation/models/ggml-tiny.en.bin');
 const runs = Number(process.env.DICTATION_BENCH_RUNS ?? 3);
+const resultName = process.env.DICTATION_BENCH_NAME ?? 'dictation';
+if (!/^[\w.-]+$/.test(resultName)) throw new Error(`DICTATION_BENCH_NAME must be a plain file name, not ${resultName}`);
 const clips = readdirSync(evalDir).filter((f) => f.endsWith('.wav')).sort().map((f) => ({ name: basename(f, '.wav'), wav: join(evalDir, f) }));
 
 const { variant, whisperCli: cli } = buildBenchSubjects(root);
@@ -130,9 +134,9 @@ const summary = {
   medianWhisperCliMs: Math.round(median(results.map((r) => r.whisperCliMs))),
 };
 mkdirSync(join(root, 'bench/results'), { recursive: true });
-writeFileSync(join(root, 'bench/results/dictation.json'), JSON.stringify({ summary, results: results.map(({ score, cliScore, ...r }) => ({ ...r, wordErrors: score.substitutions + score.deletions + score.insertions, cliWordErrors: cliScore.substitutions + cliScore.deletions + cliScore.insertions })), phrases: phraseRows }, null, 2) + '\n');
+writeFileSync(join(root, `bench/results/${resultName}.json`), JSON.stringify({ summary, results: results.map(({ score, cliScore, ...r }) => ({ ...r, wordErrors: score.substitutions + score.deletions + score.insertions, cliWordErrors: cliScore.substitutions + cliScore.deletions + cliScore.insertions })), phrases: phraseRows }, null, 2) + '\n');
 const table = results.map((r) => `| ${r.clip} | ${(r.audioMs / 1000).toFixed(1)} | ${r.phrases} | ${r.medianPhraseLatencyMs ?? '—'} | ${r.lastPhraseLatencyMs ?? '—'} | ${r.transcribeMs} | ${r.cliFullWindowMs} | ${r.previews} | ${r.score.substitutions + r.score.deletions + r.score.insertions} | ${r.cliScore.substitutions + r.cliScore.deletions + r.cliScore.insertions} |`).join('\n');
-writeFileSync(join(root, 'bench/results/dictation.md'), `# Dictation latency (${summary.date.slice(0, 10)})
+writeFileSync(join(root, `bench/results/${resultName}.md`), `# Dictation latency (${summary.date.slice(0, 10)})
 
 ${summary.machine}; model ${summary.model}; ${summary.addonVariant} build; ${summary.threads} threads; greedy decoding; live preview \`${summary.livePreview}\`.
 The ${clips.length} public clips played in real time into the virtual microphone while the extension dictates in a real VS Code.
@@ -152,9 +156,9 @@ The ${clips.length} public clips played in real time into the virtual microphone
 |---|---|---|---|---|---|---|---|---|---|
 ${table}
 
-![chart](dictation.svg)
+![chart](${resultName}.svg)
 `);
-writeFileSync(join(root, 'bench/results/dictation.svg'), barChartSvg({
+writeFileSync(join(root, `bench/results/${resultName}.svg`), barChartSvg({
   title: 'Per clip: end of speech → text (last phrase), and transcription time: extension vs whisper.cpp CLI on the same phrases',
   unit: 'milliseconds',
   categories: results.map((r) => r.clip.replace(/^p(\d+)_.*/, 'p$1')),

@@ -2,6 +2,7 @@
 // to restart (so the rest can apply live).
 import * as os from 'node:os';
 import * as vscode from 'vscode';
+import { DEFAULT_MODEL } from '../core/model/catalog';
 import type { RecorderChoice } from '../node/audio/recorder';
 import type { CaptureMode } from '../node/dictation/dictationSession';
 import type { WorkerHostKind } from '../node/whisper/transport';
@@ -127,7 +128,7 @@ export class Config implements vscode.Disposable {
     const c = vscode.workspace.getConfiguration(SECTION);
     const get = <T>(key: keyof typeof KEYS, fallback: T): T => c.get<T>(KEYS[key], fallback);
     return {
-      model: get('model', 'tiny.en'),
+      model: get('model', DEFAULT_MODEL),
       customModelPath: get('customModelPath', '').trim(),
       improveModel: get('improveModel', 'base').trim() || 'base',
       improveModelPath: get('improveModelPath', '').trim(),

@@ -15,11 +15,14 @@ export function clip(name: string): { wav: string; text: string } {
   return { wav, text: readFileSync(join(evalDir, `${name}.txt`), 'utf8').trim() };
 }
 
-/** A real test model in the cache: tiny.en (npm run model:fixture), or `ggml-base.bin` (npm run model:fixture -- base). */
+/**
+ * A real test model in the cache, by file name: `ggml-tiny.en.bin` (f16) when none is named, the model the suites'
+ * expectations (texts, budgets) were measured with; `ggml-base.bin`, `ggml-tiny.en-q8_0.bin` (the default model), ….
+ */
 export function fixtureModel(fileName = 'ggml-tiny.en.bin'): string {
   const base = process.env.OFFLINE_DICTATION_CACHE || process.env.XDG_CACHE_HOME_ORIGINAL || join(process.env.HOME ?? '', '.cache');
   const path = join(base, 'offline-dictation/models', fileName);
-  assert.ok(existsSync(path), `the real test model is missing at ${path}: run npm run model:fixture${fileName === 'ggml-tiny.en.bin' ? '' : ' -- base'}`);
+  assert.ok(existsSync(path), `the real test model is missing at ${path}: run npm run model:fixture -- ${fileName.replace(/^ggml-|\.bin$/g, '')}`);
   return path;
 }
 

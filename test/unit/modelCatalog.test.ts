@@ -10,6 +10,8 @@ test('every model offered in the settings is in the catalog, and every download 
     .find(([key]: [string]) => key === 'offlineDictation.model')[1];
   assert.deepEqual([...setting.enum].sort(), MODEL_CATALOG.map((m) => m.name).sort());
   assert.equal(setting.default, DEFAULT_MODEL);
+  // The model picker marks the default model, and only it.
+  assert.deepEqual(MODEL_CATALOG.filter((m) => /\(default\)/.test(m.description)).map((m) => m.name), [DEFAULT_MODEL]);
   for (const entry of MODEL_CATALOG) assert.ok(isVerifiable(entry), `${entry.name} has a checksum`);
 });
 

