@@ -269,7 +269,11 @@ export async function run(): Promise<void> {
         process.kill(pid, 'SIGKILL');
         // The recorder is restarted at once (within the budget): note how soon, and as which process.
         const restarted = await waitFor(() => !!api.controller.recorderPid && api.controller.recorderPid !== pid, 3000);
-        const next = restarted ? `; restarted as ${api.controller.recorderPid} after ${Date.now() - killedAt} ms` : '; not restarted';
+        const restartMs = Date.now() - killedAt;
+        // The audio nobody recorded: from the old recorder's last audio to the new one's first (heard as silence).
+        await waitFor(() => (api.controller.sessionStats?.recorderGapMs ?? 0) > 0, 2000);
+        const gap = api.controller.sessionStats?.recorderGapMs;
+        const next = restarted ? `; restarted as ${api.controller.recorderPid} after ${restartMs} ms, ${gap} ms not recorded` : '; not restarted';
         return { fault: `SIGKILL recorder ${pid}${next}`, atMs };
       },
     }),

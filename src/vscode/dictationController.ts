@@ -44,6 +44,8 @@ export interface DictationSessionStats {
   queueFillLevel: number;
   /** Times the recorder died during this dictation and was restarted. */
   recorderRestarts: number;
+  /** Milliseconds of audio those restarts missed (heard as silence). */
+  recorderGapMs: number;
 }
 
 
@@ -144,6 +146,7 @@ export class DictationController implements vscode.Disposable {
       captureFile: s.captureFile,
       queueFillLevel: s.queueFillLevel,
       recorderRestarts: s.recorderRestarts,
+      recorderGapMs: s.recorderGapMs,
     };
   }
 
