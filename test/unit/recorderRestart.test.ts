@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RestartBudget } from '../../src/core/audio/restartBudget';
 import { normaliseForWer, wordErrorRate } from '../../src/core/text/wer';
-import { RecorderCommand, RecorderError, resolveRecorder } from '../../src/node/audio/recorder';
+import { Recorder, RecorderCommand, RecorderError, resolveRecorder } from '../../src/node/audio/recorder';
 import { DictationSession, PhraseResult, RecorderRestart } from '../../src/node/dictation/dictationSession';
 import { createDictationPipeline } from '../../src/node/dictation/pipeline';
 import { fixtureModelPath } from '../../src/node/model/fixtureModel';
@@ -107,6 +107,7 @@ describe('a recorder that dies mid-dictation (real sox, virtual microphone, real
     const errors: Error[] = [];
     const restarts: RecorderRestart[] = [];
     const pids: number[] = [];
+    const recorders: Recorder[] = [];
     const session = new DictationSession({
       recorder,
       transcriber: new LocalTranscriber(client!, modelPath),
@@ -116,7 +117,10 @@ describe('a recorder that dies mid-dictation (real sox, virtual microphone, real
       preview: 'off',
       pauseMs: 700,
       recorderRestarts: budget,
-      onRecorderStarted: (r) => pids.push(r.pid!),
+      onRecorderStarted: (r) => {
+        pids.push(r.pid!);
+        recorders.push(r);
+      },
       listener: {
         onPhraseText: (r) => void results.push(r),
         onError: (e) => void errors.push(e),
@@ -124,7 +128,7 @@ describe('a recorder that dies mid-dictation (real sox, virtual microphone, real
       },
     });
     sessions.push(session);
-    return { session, results, errors, restarts, pids };
+    return { session, results, errors, restarts, pids, recorders };
   }
 
   it('SIGKILLed mid-phrase: a new recorder takes over and the words spoken after the kill arrive, in order and once', async (t) => {
@@ -170,13 +174,13 @@ describe('a recorder that dies mid-dictation (real sox, virtual microphone, real
 
   it('a crash loop: after 3 restarts the next death stops the dictation with the clear error', async (t) => {
     if (missing) return t.skip(missing);
-    const { session, errors, restarts, pids } = newSession(sox(), { maxRestarts: 3, windowMs: 60_000 });
+    const { session, errors, restarts, pids, recorders } = newSession(sox(), { maxRestarts: 3, windowMs: 60_000 });
     await session.start();
     const killed: number[] = [];
     for (let i = 0; i < 4; i++) {
       // Each recorder has recorded (the virtual microphone delivers its clock's silence at once), then dies.
       const pid = await waitFor(() => (pids.length === i + 1 ? pids[i] : undefined), 5000, `recorder ${i + 1}`);
-      await sleep(400);
+      await waitFor(() => recorders[i].bytesDelivered > 0, 5000, `audio from recorder ${i + 1}`);
       process.kill(pid, 'SIGKILL');
       killed.push(pid);
     }
@@ -211,7 +215,7 @@ describe('a recorder that dies mid-dictation (real sox, virtual microphone, real
     const command = sox();
     const second = newSession(command);
     await second.session.start();
-    await sleep(500);
+    await waitFor(() => second.recorders[0].bytesDelivered > 0, 5000, 'audio from the first recorder');
     Object.assign(command, resolveRecorder('sox', undefined, 'pulse:no_such_source'));
     process.kill(second.session.recorderPid!, 'SIGKILL');
     const again = await waitFor(() => second.errors[0], 5000, 'the error of the restarted recorder');
