@@ -264,8 +264,17 @@ export async function run(): Promise<void> {
         const atMs = random(200, clip.seconds * 1000 - 200);
         await sleep(atMs);
         const pid = api.controller.recorderPid;
-        if (pid) process.kill(pid, 'SIGKILL');
-        return { fault: `SIGKILL recorder ${pid}`, atMs };
+        if (!pid) return { fault: 'no recorder to kill', atMs };
+        const killedAt = Date.now();
+        process.kill(pid, 'SIGKILL');
+        // The recorder is restarted at once (within the budget): note how soon, and as which process.
+        const restarted = await waitFor(() => !!api.controller.recorderPid && api.controller.recorderPid !== pid, 3000);
+        const restartMs = Date.now() - killedAt;
+        // The audio nobody recorded: from the old recorder's last audio to the new one's first (heard as silence).
+        await waitFor(() => (api.controller.sessionStats?.recorderGapMs ?? 0) > 0, 2000);
+        const gap = api.controller.sessionStats?.recorderGapMs;
+        const next = restarted ? `; restarted as ${api.controller.recorderPid} after ${restartMs} ms, ${gap} ms not recorded` : '; not restarted';
+        return { fault: `SIGKILL recorder ${pid}${next}`, atMs };
       },
     }),
     'disk-full-capture-and-spill': async (clip) => ({

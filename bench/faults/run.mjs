@@ -34,7 +34,11 @@ const SCENARIOS = [
   'cache-read-only',
   'cache-corrupted',
 ];
-const scenarios = (process.env.FAULTS_SCENARIOS ?? SCENARIOS.join(',')).split(',');
+// FAULTS_SCENARIOS=a,b runs only those; their entries replace the same scenarios' entries in the committed results
+// (faults.json keeps every scenario, in this order, with the same fields; faults.md keeps its notes).
+const scenarios = (process.env.FAULTS_SCENARIOS ?? SCENARIOS.join(',')).split(',').filter(Boolean);
+for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (known: ${SCENARIOS.join(', ')})`);
+const partial = SCENARIOS.some((s) => !scenarios.includes(s));
 // Short clips of plain read speech keep a run at ~8 s (the whole bench ≤ 25 min).
 const clipNames = (process.env.FAULTS_CLIPS ?? 'p03_librivox_sense_and_sensibility_0880,p07_pocketsphinx_goforward,p08_pocketsphinx_cards_005,p13_librispeech_61-70968-0000,p16_cmu_arctic_awb_a0007').split(',');
 const clips = clipNames.map((name) => {
@@ -112,7 +116,7 @@ const detail = inHost.records.map((r) => {
   const refWords = words(reference[r.clip]);
   return { ...r, expectedWords: expected.length, wordsLost: lost.length, lostWords: lost.map((i) => refWords[i]) };
 });
-const results = scenarios.map((scenario) => {
+const measured = scenarios.map((scenario) => {
   const rows = detail.filter((d) => d.scenario === scenario);
   return {
     scenario,
@@ -124,12 +128,52 @@ const results = scenarios.map((scenario) => {
   };
 });
 mkdirSync(join(root, 'bench/results'), { recursive: true });
-writeFileSync(join(root, 'bench/results/faults.json'), JSON.stringify(results, null, 2) + '\n');
-const context = { ...runContext(), model: 'ggml-tiny.en.bin', minutes, clips: clips.map((c) => c.name) };
-writeFileSync(join(root, 'bench/results/faults-detail.json'), JSON.stringify({ context, baselines: inHost.baselines, fileBaselines: inHost.fileBaselines, baselineWordsExpected: Object.fromEntries(clips.map((c) => [c.name, `${baselineGot[c.name].length} of ${words(c.reference).length}`])), runs: detail }, null, 2) + '\n');
+const resultsFile = join(root, 'bench/results/faults.json');
+const detailFile = join(root, 'bench/results/faults-detail.json');
+const mdFile = join(root, 'bench/results/faults.md');
+const readJson = (path) => {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+};
+const context = { ...runContext(), model: 'ggml-tiny.en.bin', minutes, clips: clips.map((c) => c.name), scenarios };
+const baselineWordsExpected = Object.fromEntries(clips.map((c) => [c.name, `${baselineGot[c.name].length} of ${words(c.reference).length}`]));
+let results = measured;
+let detailOut = { context, baselines: inHost.baselines, fileBaselines: inHost.fileBaselines, baselineWordsExpected, runs: detail };
+let allRuns = detail;
+if (partial) {
+  // A run of some scenarios: the others keep their committed figures and per-run detail; this run's baselines and
+  // context are kept beside them (each scenario's words were counted against the baselines of its own run).
+  const previous = readJson(resultsFile) ?? [];
+  const previousDetail = readJson(detailFile);
+  results = SCENARIOS.map((s) => measured.find((r) => r.scenario === s) ?? previous.find((r) => r.scenario === s)).filter(Boolean);
+  const rerun = { context, baselines: inHost.baselines, fileBaselines: inHost.fileBaselines, baselineWordsExpected };
+  allRuns = [...(previousDetail?.runs ?? []).filter((r) => !scenarios.includes(r.scenario)), ...detail];
+  allRuns.sort((a, b) => SCENARIOS.indexOf(a.scenario) - SCENARIOS.indexOf(b.scenario) || a.run - b.run);
+  detailOut = previousDetail
+    ? { ...previousDetail, reruns: [...(previousDetail.reruns ?? []).filter((r) => !r.context.scenarios.some((s) => scenarios.includes(s))), rerun], runs: allRuns }
+    : { ...rerun, runs: allRuns };
+}
+writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
+writeFileSync(detailFile, JSON.stringify(detailOut, null, 2) + '\n');
 const table = results.map((r) => `| ${r.scenario} | ${r.runs} | ${r.wordsLost} | ${r.orphanProcesses} | ${r.tempFilesLeft} | ${r.hostErrors} |`).join('\n');
-const lossRows = detail.filter((d) => d.wordsLost || d.orphans.length || d.tempFiles.length || d.hostErrors.length).map((d) => `| ${d.scenario} #${d.run} | ${d.clip} | ${d.fault} at ${d.faultAtMs} ms | ${d.wordsLost}${d.lostWords.length ? ` (${d.lostWords.join(' ')})` : ''} | ${d.orphans.length} | ${d.tempFiles.length} | ${d.hostErrors.length} | ${(d.lastError ?? '').replace(/\|/g, '/').slice(0, 160)} |`).join('\n');
-writeFileSync(join(root, 'bench/results/faults.md'), `# Fault injection, counted (${context.date.slice(0, 10)})
+const lossRows = allRuns.filter((d) => d.wordsLost || d.orphans.length || d.tempFiles.length || d.hostErrors.length).map((d) => `| ${d.scenario} #${d.run} | ${d.clip} | ${d.fault} at ${d.faultAtMs} ms | ${d.wordsLost}${d.lostWords.length ? ` (${d.lostWords.join(' ')})` : ''} | ${d.orphans.length} | ${d.tempFiles.length} | ${d.hostErrors.length} | ${(d.lastError ?? '').replace(/\|/g, '/').slice(0, 160)} |`).join('\n');
+// The notes below the generated part (what each figure means, scenario by scenario) are written by hand: kept.
+const previousMd = (() => {
+  try {
+    return readFileSync(mdFile, 'utf8');
+  } catch {
+    return '';
+  }
+})();
+const notesAt = previousMd.indexOf('\n## What the figures mean');
+const notes = notesAt >= 0 ? previousMd.slice(notesAt) : '';
+const runLine = partial
+  ? `This run: ${scenarios.join(', ')} (${context.machine}; ${minutes} minutes; ${context.date}); the other scenarios' figures are from their last run (bench/results/faults-detail.json).`
+  : `${context.machine}; ${minutes} minutes; ${context.date}.`;
+writeFileSync(mdFile, `# Fault injection, counted (${context.date.slice(0, 10)})
 
 \`npm run bench:faults\`: ${runs} runs per scenario, each fault at a random moment, in a real VS Code (code-server) with the
 real extension, the real whisper.cpp worker (${context.model}) and real speech played into the virtual microphone
@@ -153,6 +197,6 @@ Runs with a non-zero figure:
 |---|---|---|---|---|---|---|---|
 ${lossRows || '| — | | | | | | | |'}
 
-${context.machine}; ${minutes} minutes; ${context.date}.
-`);
+${runLine}
+${notes}`);
 console.log(JSON.stringify(results, null, 2));

@@ -1,7 +1,7 @@
 // The dictation feature: start / stop / toggle / cancel, the "dictating" context key, the status bar state, and
 // the path from a transcribed phrase to the editor (spoken commands, formatting, insertion, history).
 import * as vscode from 'vscode';
-import { DictationSession, PartialText, PhraseResult } from '../node/dictation/dictationSession';
+import { DictationSession, PartialText, PhraseResult, type RecorderRestart } from '../node/dictation/dictationSession';
 import type { DictationPipeline } from '../node/dictation/pipeline';
 import type { InsertionPiece } from '../core/text/insertionFormat';
 import { Recorder, RecorderError, resolveRecorder } from '../node/audio/recorder';
@@ -42,6 +42,10 @@ export interface DictationSessionStats {
   captureFile?: string;
   /** How full the in-memory bound of waiting audio is (0..1). */
   queueFillLevel: number;
+  /** Times the recorder died during this dictation and was restarted. */
+  recorderRestarts: number;
+  /** Milliseconds of audio those restarts missed (heard as silence). */
+  recorderGapMs: number;
 }
 
 
@@ -141,6 +145,8 @@ export class DictationController implements vscode.Disposable {
       captureMode: s.captureMode,
       captureFile: s.captureFile,
       queueFillLevel: s.queueFillLevel,
+      recorderRestarts: s.recorderRestarts,
+      recorderGapMs: s.recorderGapMs,
     };
   }
 
@@ -243,6 +249,7 @@ export class DictationController implements vscode.Disposable {
       buffers: this.audioBuffers,
       listener: trackLeak('disposable', {
         onCaptureFile: (path, reason) => this.log.info(`Recording to ${path} (${reason}).`),
+        onRecorderRestarted: (restart) => this.onRecorderRestarted(restart),
         onAudio: (samples) => zeros.push(samples),
         onPartialText: (partial) => {
           if (this.preview.show(partial.text)) this.previewEmitter.fire({ ...partial, shownAt: Date.now() });
@@ -388,6 +395,16 @@ export class DictationController implements vscode.Disposable {
     this.vocabularyKey = key;
     this.vocabulary = built.vocabulary;
     return built.vocabulary;
+  }
+
+  /**
+   * The recorder died and the session started a new one: dictation goes on, so no notification (nothing for the
+   * person to do); a line in the log and a few seconds' note in the status bar say why a moment of speech may be
+   * missing.
+   */
+  private onRecorderRestarted(restart: RecorderRestart): void {
+    this.log.warn(`${restart.error.message} Restarted the recorder (pid ${restart.pid}; restart ${restart.restarts} of this dictation); dictation goes on, speech during the restart was not recorded.${restart.error.detail ? ` Recorder output: ${restart.error.detail}` : ''}`);
+    this.statusBar.flash(vscode.l10n.t('Microphone recorder restarted'));
   }
 
   private async onSessionError(error: Error): Promise<void> {

@@ -28,6 +28,10 @@ export class DictationStatusBar implements vscode.Disposable {
   private target?: StatusTarget;
   private languageLine = '';
   private ticker?: NodeJS.Timeout;
+  /** A short note shown beside the dictation state until `noteUntil` (e.g. the recorder restarted). */
+  private note?: string;
+  private noteUntil = 0;
+  private noteTimer?: NodeJS.Timeout;
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('offlineDictation.status', vscode.StatusBarAlignment.Right, 1000);
@@ -45,6 +49,27 @@ export class DictationStatusBar implements vscode.Disposable {
       this.ticker = undefined;
     }
     this.render();
+  }
+
+  /**
+   * Shows `note` beside the state for `ms`, then the item is as before: for something the person may want to know
+   * but need not act on (a modal or a notification would interrupt the dictation it reports on).
+   */
+  flash(note: string, ms = 6000): void {
+    this.note = note;
+    this.noteUntil = Date.now() + ms;
+    if (this.noteTimer) clearTimeout(this.noteTimer);
+    this.noteTimer = setTimeout(() => {
+      this.noteTimer = undefined;
+      this.note = undefined;
+      this.render();
+    }, ms);
+    this.render();
+  }
+
+  /** The note being flashed now, if any (tests read it). */
+  get flashing(): string | undefined {
+    return this.note && Date.now() < this.noteUntil ? this.note : undefined;
   }
 
   setDetails(details: StatusDetails): void {
@@ -101,12 +126,13 @@ export class DictationStatusBar implements vscode.Disposable {
       case 'recording': {
         const elapsed = formatElapsed(Date.now() - s.startedAt);
         const sending = s.remote ? ' $(cloud-upload)' : '';
-        this.item.text = `${vscode.l10n.t('$(record) Dictating {0}', elapsed)}${arrow}${sending}${s.transcribing ? ' $(loading~spin)' : ''}`;
-        this.item.tooltip = `${vscode.l10n.t('Listening — click or press Escape to stop (Ctrl+Alt+Shift+D cancels)')}\n${s.remote ? `${vscode.l10n.t('Audio is sent to {0} (team engine)', s.remote)}\n` : ''}${detail}`;
+        const note = this.flashing;
+        this.item.text = `${vscode.l10n.t('$(record) Dictating {0}', elapsed)}${arrow}${sending}${s.transcribing ? ' $(loading~spin)' : ''}${note ? ` $(debug-restart) ${note}` : ''}`;
+        this.item.tooltip = `${note ? `${note}\n` : ''}${vscode.l10n.t('Listening — click or press Escape to stop (Ctrl+Alt+Shift+D cancels)')}\n${s.remote ? `${vscode.l10n.t('Audio is sent to {0} (team engine)', s.remote)}\n` : ''}${detail}`;
         this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
         const dictating = t ? vscode.l10n.t('Dictating for {0} into the {1}', elapsed, t.label) : vscode.l10n.t('Dictating for {0}', elapsed);
         const label = s.remote ? vscode.l10n.t('{0}, audio sent to {1}. Stop dictation', dictating, s.remote) : vscode.l10n.t('{0}. Stop dictation', dictating);
-        this.item.accessibilityInformation = { label, role: 'button' };
+        this.item.accessibilityInformation = { label: note ? `${note}. ${label}` : label, role: 'button' };
         break;
       }
       case 'finishing':
@@ -120,6 +146,7 @@ export class DictationStatusBar implements vscode.Disposable {
 
   dispose(): void {
     if (this.ticker) clearInterval(this.ticker);
+    if (this.noteTimer) clearTimeout(this.noteTimer);
     this.item.dispose();
   }
 }

@@ -149,11 +149,16 @@ export class Recorder {
   private readonly child: ChildProcessByStdio<null, Readable, Readable>;
   private stopping = false;
   private exited = false;
+  /** An unexpected end is reported once (a failed spawn emits 'error' and then 'close'). */
+  private reported = false;
   private stderrTail = '';
+  private delivered = 0;
   private readonly exitPromise: Promise<void>;
+  private events: RecorderEvents;
 
-  private constructor(readonly command: RecorderCommand, private readonly events: RecorderEvents) {
+  private constructor(readonly command: RecorderCommand, events: RecorderEvents) {
     trackLeak('recorder', this);
+    this.events = events;
     this.child = spawn(command.executable, command.args, {
       shell: false,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -164,23 +169,51 @@ export class Recorder {
       this.child.once('close', (code, signal) => {
         this.exited = true;
         resolve();
-        if (!this.stopping) this.events.onError(this.describeUnexpectedExit(code, signal));
+        if (!this.stopping) this.fail(this.describeUnexpectedExit(code, signal));
+        this.release();
       });
       this.child.once('error', (error: NodeJS.ErrnoException) => {
         this.exited = true;
         resolve();
         if (error.code === 'ENOENT' || error.code === 'EACCES') {
-          this.events.onError(new RecorderError('RECORDER_NOT_FOUND', `The recorder ${command.executable} could not be started (${error.code}). ${installHint()}`));
+          this.fail(new RecorderError('RECORDER_NOT_FOUND', `The recorder ${command.executable} could not be started (${error.code}). ${installHint()}`));
         } else {
-          this.events.onError(new RecorderError('RECORDER_FAILED', `The recorder could not be started: ${error.message}`));
+          this.fail(new RecorderError('RECORDER_FAILED', `The recorder could not be started: ${error.message}`));
         }
       });
     });
-    this.child.stdout.on('data', (chunk: Buffer) => this.events.onData(chunk));
+    this.child.stdout.on('data', (chunk: Buffer) => {
+      this.delivered += chunk.length;
+      this.events.onData(chunk);
+    });
     this.child.stdout.on('error', () => undefined);
     this.child.stderr.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2000);
     });
+  }
+
+  private fail(error: RecorderError): void {
+    if (this.reported) return;
+    this.reported = true;
+    this.events.onError(error);
+  }
+
+  /**
+   * After 'close' (every byte of stdout has been delivered by then): the pipes are destroyed and the listeners go, and
+   * the recorder lets go of the session's callbacks, so a dead recorder that something still holds (the process
+   * registry until its exit is seen, a restart's log line) keeps nothing of the dictation alive.
+   */
+  private release(): void {
+    this.child.stdout.removeAllListeners('data');
+    this.child.stderr.removeAllListeners('data');
+    this.child.stdout.destroy();
+    this.child.stderr.destroy();
+    this.events = NO_EVENTS;
+  }
+
+  /** Bytes of audio this recorder has delivered: a recorder that delivered none could not record at all. */
+  get bytesDelivered(): number {
+    return this.delivered;
   }
 
   static start(command: RecorderCommand, events: RecorderEvents): Recorder {
@@ -233,6 +266,8 @@ export class Recorder {
     return new RecorderError('RECORDER_DIED', `The recorder ${how}${stderr ? `: ${lastLine(stderr)}` : ''}.`, stderr);
   }
 }
+
+const NO_EVENTS: RecorderEvents = { onData: () => undefined, onError: () => undefined };
 
 function lastLine(text: string): string {
   return text.split(/\r?\n/).filter(Boolean).pop() ?? text;

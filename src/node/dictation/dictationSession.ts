@@ -19,6 +19,7 @@ import { FileCapture } from './fileCapture';
 import type { PhraseEnd } from '../../core/vad/phraseSegmenter';
 import { composePrompt } from '../../core/vocabulary/vocabularyPrompt';
 import { trackLeak } from '../../core/leaks/leakTracker';
+import { RestartBudget, type RestartBudgetOptions } from '../../core/audio/restartBudget';
 
 /** What the session needs from voice-activity segmentation (implemented in core/vad). */
 export interface PhraseSource {
@@ -84,6 +85,17 @@ export interface DictationSessionListener {
   onAudio?(samples: Float32Array): void;
   /** File capture has started (a private WAV at `path`), and why. */
   onCaptureFile?(path: string, reason: string): void;
+  /** The recorder died mid-dictation and a new one was started in its place; the dictation goes on. */
+  onRecorderRestarted?(restart: RecorderRestart): void;
+}
+
+export interface RecorderRestart {
+  /** Why the previous recorder ended (e.g. "The recorder was killed by SIGKILL."). */
+  error: RecorderError;
+  /** Restarts in this dictation so far, this one included. */
+  restarts: number;
+  /** The restarted recorder's process id. */
+  pid: number | undefined;
 }
 
 export type CaptureMode = 'auto' | 'streaming' | 'file';
@@ -131,6 +143,8 @@ export interface DictationSessionOptions {
   maxBufferedSeconds?: number;
   /** Where the session accounts for its audio buffers (shared with the memory indicator); its own if omitted. */
   buffers?: BufferTracker;
+  /** How often a recorder that dies mid-dictation is restarted (default: at most 3 times within 60 s). */
+  recorderRestarts?: RestartBudgetOptions;
 }
 
 /** Previews start once the phrase (with its pre-roll) holds this much audio: ~0.3 s of speech. */
@@ -151,6 +165,11 @@ const PCM16 = { format: 'pcm', bitsPerSample: 16 } as const;
  */
 export const LONG_RECORDING_MS = 5 * 60_000;
 const DEFAULT_MAX_BUFFERED_SECONDS = 120;
+/**
+ * The longest stretch of silence put in for the audio a restarted recorder could not hear. A longer gap ends the
+ * phrase (it is longer than any pause setting) just as this much does; more would only cost memory.
+ */
+const MAX_GAP_MS = 10_000;
 
 export class DictationSession {
   private recorder?: Recorder;
@@ -165,6 +184,13 @@ export class DictationSession {
   private stopping?: Promise<void>;
   private carry?: Buffer;
   private samplesSeen = 0;
+  /** Recorders that die mid-dictation are restarted within this budget. */
+  private readonly restarts: RestartBudget;
+  /** Wall-clock time of the last audio from the microphone (the start of a restart's gap). */
+  private lastAudioAt = 0;
+  /** Set while a restarted recorder has not delivered audio yet: when its predecessor's last audio arrived. */
+  private gapSince?: number;
+  private gapSamples = 0;
   private cancelled = false;
   private stopped = false;
   private readonly idleWaiters: Array<() => void> = [];
@@ -191,6 +217,7 @@ export class DictationSession {
     trackLeak('session', this);
     if (options.spillDirectory) this.spill = new PhraseSpill(options.spillDirectory);
     this.buffers = options.buffers ?? new BufferTracker();
+    this.restarts = new RestartBudget(options.recorderRestarts);
     this.queue = new PhraseQueue({
       maxBufferedSeconds: options.maxBufferedSeconds ?? DEFAULT_MAX_BUFFERED_SECONDS,
       spill: this.spill,
@@ -288,20 +315,64 @@ export class DictationSession {
     this.trackBuffers();
     this.source = this.options.createPhraseSource((phrase) => this.enqueue(phrase));
     if (this.options.captureMode === 'file') this.startFileCapture('the capture mode is "file"');
-    this.recorder = Recorder.start(this.options.recorder, {
-      onData: (chunk) => this.onPcm(chunk),
-      onError: (error: RecorderError) => {
-        // The recorder died mid-phrase: keep what was said so far.
-        this.source?.flush();
-        this.options.listener.onError(error);
-      },
-    });
-    this.options.onRecorderStarted?.(this.recorder);
+    this.startRecorder();
     await this.options.transcriber.prepare();
     if ((this.options.preview ?? 'auto') !== 'off') {
       this.previewTimer = setInterval(() => void this.preview(), this.options.previewIntervalMs ?? DEFAULT_PREVIEW_INTERVAL_MS);
       this.previewTimer.unref();
     }
+  }
+
+  private startRecorder(): Recorder {
+    const recorder = Recorder.start(this.options.recorder, {
+      // Only the current recorder's audio counts: a replaced one's last bytes must not be heard twice or out of order.
+      onData: (chunk) => {
+        if (this.recorder === recorder) this.onPcm(chunk);
+      },
+      onError: (error: RecorderError) => this.onRecorderError(recorder, error),
+    });
+    this.recorder = recorder;
+    this.options.onRecorderStarted?.(recorder);
+    return recorder;
+  }
+
+  /** Recorders restarted in this dictation after dying. */
+  get recorderRestarts(): number {
+    return this.restarts.total;
+  }
+
+  /** Milliseconds of audio the restarts missed (heard as silence), over the dictation. */
+  get recorderGapMs(): number {
+    return Math.round((this.gapSamples / SAMPLE_RATE) * 1000);
+  }
+
+  /**
+   * The recorder ended while we were not stopping it. If it had been recording and the budget allows, a new one takes
+   * its place and the dictation goes on: phrases already captured stay where they are (queued, being transcribed),
+   * and the phrase being spoken is not cut (see onPcm: the gap is heard as silence). Otherwise, today's end: the
+   * phrase being spoken is kept, and the person gets the error (a recorder that never delivered audio cannot record,
+   * so a restart would only delay its advice; one that keeps dying has a cause the person must see).
+   */
+  private onRecorderError(recorder: Recorder, error: RecorderError): void {
+    if (recorder !== this.recorder || this.stopped || this.cancelled) return;
+    const startable = error.code !== 'RECORDER_NOT_FOUND';
+    const verdict = this.restarts.onDeath(Date.now(), startable && recorder.bytesDelivered > 0);
+    if (verdict.restart) {
+      this.gapSince = this.lastAudioAt || Date.now();
+      // An odd byte from the dead recorder must not pair with the new one's first byte: every sample after it would
+      // be misaligned (noise).
+      this.carry = undefined;
+      const next = this.startRecorder();
+      this.options.listener.onRecorderRestarted?.({ error, restarts: verdict.restarts, pid: next.pid });
+      return;
+    }
+    // The recorder died mid-phrase: keep what was said so far.
+    this.source?.flush();
+    if (verdict.reason === 'budget-used') {
+      const { maxRestarts, windowMs } = this.restarts.limit;
+      error = new RecorderError(error.code, `${error.message} It had already been restarted ${maxRestarts} times within ${Math.round(windowMs / 1000)} s and kept stopping, so dictation stopped (what you said before is kept). Check that the microphone is connected and not taken by another program, then start dictation again.`, error.detail);
+    }
+    this.options.listener.onError(error);
   }
 
   /** Every buffer of audio this session holds, by owner, in the shared tracker. */
@@ -415,8 +486,7 @@ export class DictationSession {
     this.speculation = { phrase: { startSample: tentative.startSample, endMs: tentative.endMs }, pauseMs, job, result, claimed: false };
   }
 
-
-    get recorderPid(): number | undefined {
+  get recorderPid(): number | undefined {
     return this.recorder?.pid;
   }
 
@@ -499,6 +569,23 @@ export class DictationSession {
 
   private onPcm(chunk: Buffer): void {
     if (this.cancelled) return;
+    const now = Date.now();
+    if (this.gapSince !== undefined) {
+      // A restarted recorder's first audio. What was said between the old recorder's last audio and this chunk's
+      // start was never recorded; it goes in as that long a silence rather than nothing. Why silence, and not ending
+      // the phrase: the restart takes a fraction of a second, shorter than the pause that ends a phrase, so the
+      // phrase being spoken goes on across the gap and Whisper reads it whole, with its context (a phrase cut at the
+      // kill and another started mid-sentence would each lose the word at the cut, and read worse); if the gap is
+      // longer than the pause, the segmenter ends the phrase there as at any pause. The stream also stays on the
+      // wall clock, which the latency figures, the previews and the capture file's ranges count on.
+      const chunkMs = (chunk.length / 2 / SAMPLE_RATE) * 1000;
+      const gapMs = Math.min(MAX_GAP_MS, Math.max(0, now - chunkMs - this.gapSince));
+      this.gapSince = undefined;
+      const gapSamples = Math.round((gapMs / 1000) * SAMPLE_RATE);
+      this.gapSamples += gapSamples;
+      if (gapSamples > 0) this.hear(new Float32Array(gapSamples), Buffer.alloc(gapSamples * 2), false);
+    }
+    this.lastAudioAt = now;
     // s16le samples can straddle chunk boundaries: keep an odd trailing byte for the next chunk.
     let bytes = chunk;
     if (this.carry) {
@@ -509,12 +596,17 @@ export class DictationSession {
       this.carry = bytes.subarray(bytes.length - 1);
       bytes = bytes.subarray(0, bytes.length - 1);
     }
-    const samples = decodeWavSamples(PCM16, bytes);
+    this.hear(decodeWavSamples(PCM16, bytes), bytes, true);
+  }
+
+  /** Audio in stream order: `fromMicrophone` false for the silence standing in for a restart's gap. */
+  private hear(samples: Float32Array, bytes: Buffer, fromMicrophone: boolean): void {
     if (!this.capture && this.elapsedMs >= LONG_RECORDING_MS) this.preferFileCapture('the dictation is longer than 5 minutes');
     // Into the file before the segmenter sees it: a phrase it emits is then always wholly appended.
     this.capture?.append(bytes);
     this.samplesSeen += samples.length;
-    this.options.listener.onAudio?.(samples);
+    // The microphone checks (a microphone that delivers only zeros) judge the microphone, not our stand-in silence.
+    if (fromMicrophone) this.options.listener.onAudio?.(samples);
     this.source?.push(samples);
     this.speculate();
   }
