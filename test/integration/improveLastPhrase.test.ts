@@ -64,7 +64,11 @@ suite('Improve Last Phrase', function () {
     console.log(`tiny.en: "${tinyText}"  base: "${improved}"  reference: "${speech.text}"`);
     assert.notEqual(improved, tinyText, 'the text changed');
     assert.equal(improved, tinyText.replace(tinyPhrase, (outcome as { text: string }).text), 'only the last phrase changed, to base\'s transcription');
-    assert.equal(words((outcome as { text: string }).text), BASE_LAST_PHRASE, 'the new phrase has base\'s words (as base writes this phrase on every take)');
+    // base writes this phrase nearly the same on every take through the microphone (one take dropped a "the"), and
+    // tiny.en never comes that close: the new words are base's, within one or two words.
+    const newWer = wordErrorRate(BASE_LAST_PHRASE, (outcome as { text: string }).text).wer;
+    const tinyWer = wordErrorRate(BASE_LAST_PHRASE, tinyPhrase).wer;
+    assert.ok(newWer <= 0.1 && newWer < tinyWer, `the new phrase has base's words (${(100 * newWer).toFixed(0)} % off base's usual text, tiny.en's ${(100 * tinyWer).toFixed(0)} %): "${(outcome as { text: string }).text}"`);
     assert.notEqual(words(tinyPhrase), BASE_LAST_PHRASE, 'tiny.en\'s phrase had other words');
     assert.ok(wordErrorRate(speech.text, improved).wer <= wordErrorRate(speech.text, tinyText).wer, 'base matches the reference at least as well');
     await waitFor(async () => (await workers()) === workersBefore, 10_000, 'the improving worker to exit');
