@@ -7,8 +7,7 @@ import { availableParallelism, freemem } from 'node:os';
 import * as vscode from 'vscode';
 import { ChunkLengthController, type PolicyDecision } from '../core/memory/memoryPolicy';
 import { findModel } from '../core/model/catalog';
-import { modelRamMB } from '../core/model/modelMemory';
-import { readModelShape } from '../node/model/modelShape';
+import { readModelRamMB } from '../node/model/modelShape';
 import { formatClock, parseTimestamp } from '../core/transcription/timeRange';
 import { TRANSCRIPT_FORMATS, formatTranscript, type TranscriptFormat } from '../core/transcription/transcriptFormats';
 import { TranscriptionError } from '../core/transcription/transcriptionError';
@@ -180,7 +179,7 @@ export class FileTranscriber implements vscode.Disposable {
   private async workerCount(modelPath: string): Promise<number> {
     const wanted = Math.max(1, this.config.settings.fileWorkers);
     if (wanted === 1) return 1;
-    const ramMB = await readModelShape(modelPath).then(modelRamMB, () => findModel(this.config.settings.model)?.ramMB ?? 500);
+    const ramMB = await readModelRamMB(modelPath, () => findModel(this.config.settings.model)?.ramMB ?? 500);
     const byMemory = Math.max(1, Math.floor(freemem() / 1048576 / 2 / ramMB));
     const count = Math.min(wanted, availableParallelism(), byMemory);
     if (count < wanted) this.log.info(`Transcribing ${basename(modelPath)} with ${count} worker(s), not ${wanted}: limited by cores and free memory.`);

@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DEFAULT_MODEL, findModel } from '../../core/model/catalog';
-import { modelRamMB, sameModelWorkersBudgetMB } from '../../core/model/modelMemory';
-import { readModelShape } from '../model/modelShape';
+import { sameModelWorkersBudgetMB } from '../../core/model/modelMemory';
+import { readModelRamMB } from '../model/modelShape';
 import { TranscriptionError } from '../../core/transcription/transcriptionError';
 import { formatClock, parseTimestamp } from '../../core/transcription/timeRange';
 import { formatTranscript, isTranscriptFormat, TRANSCRIPT_FORMATS, type TranscriptFormat } from '../../core/transcription/transcriptFormats';
@@ -191,7 +191,7 @@ export async function runTranscribe(args: TranscribeArguments, io: CommandIo): P
 
 /** RAM the model file needs, from its own header; a file whose header cannot be read falls back to the catalog. */
 export async function cliModelRamMB(modelPath: string, model: string): Promise<number> {
-  return readModelShape(modelPath).then(modelRamMB, () => findModel(model)?.ramMB ?? findModel(DEFAULT_MODEL)!.ramMB);
+  return readModelRamMB(modelPath, () => findModel(model)?.ramMB ?? findModel(DEFAULT_MODEL)!.ramMB);
 }
 
 async function transcribeWithWorkers(args: TranscribeArguments, io: CommandIo): Promise<number> {
