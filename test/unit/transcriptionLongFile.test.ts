@@ -15,7 +15,7 @@ import { aggregateWer, wordErrorRate } from '../../src/core/text/wer';
 import { formatTranscript } from '../../src/core/transcription/transcriptFormats';
 import { fixtureModelPath } from '../../src/node/model/fixtureModel';
 import { fullGarbageCollector } from '../../src/node/memory/garbageCollector';
-import { JobCache } from '../../src/node/transcription/jobCache';
+import { CHUNK_PATTERN, JobCache } from '../../src/node/transcription/jobCache';
 import { transcribeLongFile, type ChunkTranscriber, type TranscriptionProgress } from '../../src/node/transcription/longFileTranscriber';
 import { modelIdentity } from '../../src/node/transcription/modelIdentity';
 import { fileTranscribeOptions, WhisperChunkTranscriber } from '../../src/node/transcription/whisperChunkTranscriber';
@@ -168,7 +168,7 @@ describe('long-file transcription with the real model', { skip: missing }, () =>
     const args = [longWav, '--format', 'srt', '--cache', cacheDir, '--chunk-seconds', String(SHORT_CHUNKS), '--threads', String(THREADS), '--model', modelPath];
     const chunkFiles = () => {
       try {
-        return readdirSync(join(cacheDir, 'jobs')).flatMap((job) => readdirSync(join(cacheDir, 'jobs', job)).filter((n) => /^chunk-\d{12}\.json$/.test(n)));
+        return readdirSync(join(cacheDir, 'jobs')).flatMap((job) => readdirSync(join(cacheDir, 'jobs', job)).filter((n) => CHUNK_PATTERN.test(n)));
       } catch {
         return [];
       }

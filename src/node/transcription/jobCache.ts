@@ -71,7 +71,8 @@ export function jobId(key: JobKey): string {
 }
 
 const ID_PATTERN = /^[0-9a-f]{32}$/;
-const CHUNK_PATTERN = /^chunk-(\d{12})\.json$/;
+/** The name of a finished chunk record (an atomic write's temp file is not one). */
+export const CHUNK_PATTERN = /^chunk-(\d{12})\.json$/;
 
 function chunkFileName(startSample: number): string {
   return `chunk-${String(startSample).padStart(12, '0')}.json`;
