@@ -5,15 +5,20 @@
 // clip's reference. Configurations: the full 30-s window; windows fitted to the phrase with 0, 64, 128, 192 and
 // 256 frames of padding, each without and with the window guards (which transcribe again with the full window
 // when they trip); flash attention on and off; 1 and 2 threads. The padding and the guard thresholds of
-// src/core/transcription/encoderWindow.ts were chosen from this table.
+// src/core/transcription/encoderWindow.ts were chosen from this table. A decoding table sets greedy decoding beside
+// beam search (word errors, time, the ratio to whisper.cpp's CLI) and gives the CLI's own WER on the whole clips.
 // Results: bench/results/encoder-window.{json,md,svg}. Run it alone: on 2 cores anything beside it spoils the times.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PhraseSegmenter } from '../../src/core/vad/phraseSegmenter.ts';
 import { aggregateWer, wordErrorRate } from '../../src/core/text/wer.ts';
 import { fittedAudioContext, windowGuardTrip, DEFAULT_WINDOW_PADDING_FRAMES } from '../../src/core/transcription/encoderWindow.ts';
 import { acceptTranscript } from '../../src/core/text/transcriptFilter.ts';
+import { composePrompt } from '../../src/core/vocabulary/vocabularyPrompt.ts';
+import { encodePcm16Wav } from '../../src/core/audio/wav.ts';
 import { readWavAs16kMono } from '../../src/node/audio/wavFile.ts';
 import { addonCandidates } from '../../src/node/whisper/addonVariant.ts';
 import { WhisperClient } from '../../src/node/whisper/client.ts';
@@ -67,7 +72,7 @@ async function phrasesOfClips(segmenterConfig = {}) {
 }
 
 async function main() {
-  const { variant } = buildBenchSubjects(root);
+  const { variant, whisperCli } = buildBenchSubjects(root);
   const { clips, phrases } = await phrasesOfClips();
   const rows = [];
   const perPhrase = phrases.map((p) => ({ clip: p.clip, index: p.index, seconds: +(p.samples.length / 16000).toFixed(2), fittedAudioContext: fittedAudioContext(p.samples.length) }));
@@ -146,6 +151,11 @@ async function main() {
     await client.shutdown();
   }
 
+  // Decoding, with the chosen window: what beam search would buy against greedy decoding, and what it costs, beside
+  // whisper.cpp's CLI (the real-time issue's references: greedy, the full window, each phrase for the time ratio and
+  // each whole clip for the word error rate). Dictation prompts each phrase with the end of the one before it.
+  const decoding = which === 'base' ? null : await decodingTable(clips, phrases, whisperCli);
+
   // What real speech reaches, for the guard thresholds: the full window's texts.
   const full = perPhrase.map((p) => ({ seconds: p.seconds, text: p['full window'].text }));
   const wordsPerSecond = full.map((p) => p.text.split(/\s+/).filter(Boolean).length / Math.max(1, p.seconds));
@@ -160,7 +170,7 @@ async function main() {
     chosenPaddingFrames: DEFAULT_WINDOW_PADDING_FRAMES,
   };
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, `bench/results/encoder-window${suffix}.json`), JSON.stringify({ summary, rows, endpointing, phrases: perPhrase }, null, 2) + '\n');
+  writeFileSync(join(root, `bench/results/encoder-window${suffix}.json`), JSON.stringify({ summary, rows, endpointing, ...(decoding ? { decoding } : {}), phrases: perPhrase }, null, 2) + '\n');
   const table = rows.map((r) => `| ${r.config} | ${r.werPercent} | ${r.wordErrors} | ${r.medianPhraseMs} | ${r.p90PhraseMs} | ${r.totalMs} | ${r.fallbacks}${Object.keys(r.fallbacksByGuard).length ? ` (${Object.entries(r.fallbacksByGuard).map(([g, n]) => `${g} ${n}`).join(', ')})` : ''} | ${r.textsTheGuardsReject} |`).join('\n');
   writeFileSync(join(root, `bench/results/encoder-window${suffix}.md`), `# Encoder window per phrase (${summary.date.slice(0, 10)})
 
@@ -188,7 +198,7 @@ means sentences cut in two, which costs words at the seams.
 |---|---|---|---|---|
 ${endpointing.map((r) => `| ${r.pauseMs} | ${r.phrases} | ${r.werPercent} | ${r.wordErrors} | ${Object.entries(r.phrasesPerClip).filter(([, n]) => n > 1).map(([c, n]) => `${c.replace(/^(p\d+)_.*/, '$1')}: ${n}`).join(', ')} |`).join('\n')}
 
-![chart](encoder-window${suffix}.svg)
+${decoding ? decodingMarkdown(decoding) : ''}![chart](encoder-window${suffix}.svg)
 `);
   writeFileSync(join(root, `bench/results/encoder-window${suffix}.svg`), barChartSvg({
     title: 'Median transcription time per phrase, and WER, by encoder window',
@@ -200,6 +210,85 @@ ${endpointing.map((r) => `| ${r.pauseMs} | ${r.phrases} | ${r.werPercent} | ${r.
     ],
   }));
   console.log(JSON.stringify(summary, null, 2));
+}
+
+const DECODINGS = [
+  { name: 'greedy, no prompt', beamSize: 1, prompt: false },
+  { name: 'greedy, previous phrase as prompt (dictation)', beamSize: 1, prompt: true },
+  { name: 'beam 3, previous phrase as prompt', beamSize: 3, prompt: true },
+  { name: 'beam 5, previous phrase as prompt', beamSize: 5, prompt: true },
+];
+
+/** whisper.cpp's CLI on a WAV (temperature fallback off, as in the worker): its text and its own time less the load. */
+function runCli(cli, wav, extra) {
+  const r = spawnSync(cli, ['-m', model, '-t', '2', '-nf', '-l', 'en', '-nt', '-f', wav, ...extra], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`whisper-cli failed on ${wav}: ${r.stderr}`);
+  const timing = (name) => Number(new RegExp(`${name} time =\\s*([\\d.]+) ms`).exec(r.stderr)?.[1]);
+  return { text: r.stdout.replace(/\s+/g, ' ').trim(), ms: timing('total') - timing('load') };
+}
+
+async function decodingTable(clips, phrases, cli) {
+  const work = mkdtempSync(join(tmpdir(), 'bench-window-'));
+  try {
+    const greedy = ['-bs', '1', '-bo', '1'];
+    const cliPhraseMs = phrases.map((p, i) => {
+      const wav = join(work, `phrase-${i}.wav`);
+      writeFileSync(wav, encodePcm16Wav(p.samples, 16000));
+      return median([0, 1, 2].map(() => runCli(cli, wav, greedy).ms));
+    });
+    const cliRows = [['whisper.cpp CLI, whole clips, greedy', greedy], ['whisper.cpp CLI, whole clips, beam 5', ['-bs', '5', '-bo', '5']]].map(([name, flags]) => {
+      const total = aggregateWer(clips.map((clip) => wordErrorRate(clip.reference, runCli(cli, join(evalDir, `${clip.name}.wav`), flags).text)));
+      return { name, werPercent: +(total.wer * 100).toFixed(2), wordErrors: total.substitutions + total.deletions + total.insertions };
+    });
+    const rows = [];
+    const client = new WhisperClient({ workerScript: join(root, 'dist/whisperWorker.js'), host: 'process', addonCandidates: addonCandidates(root), idleUnloadMs: 0 });
+    try {
+      await client.ensureModel(model);
+      await client.transcribe(phrases[0].samples, { language: 'en', threads: 2, beamSize: 1, audioContext: 0 });
+      for (const decoding of DECODINGS) {
+        const texts = new Map();
+        const times = [];
+        for (const phrase of phrases) {
+          const before = (texts.get(phrase.clip) ?? []).join(' ');
+          const result = await client.transcribe(phrase.samples, {
+            language: 'en', threads: 2, beamSize: decoding.beamSize, audioContext: 'fit', timestamps: false,
+            initialPrompt: decoding.prompt ? composePrompt(undefined, before) : undefined,
+          });
+          times.push(result.elapsedMs);
+          texts.set(phrase.clip, [...(texts.get(phrase.clip) ?? []), acceptTranscript(result.text, { speechMs: 1000, speechDbfs: -20 }) ?? '']);
+        }
+        const total = aggregateWer(clips.map((clip) => wordErrorRate(clip.reference, (texts.get(clip.name) ?? []).join(' '))));
+        const row = {
+          name: decoding.name, beamSize: decoding.beamSize, prompt: decoding.prompt,
+          werPercent: +(total.wer * 100).toFixed(2), wordErrors: total.substitutions + total.deletions + total.insertions,
+          medianPhraseMs: Math.round(median(times)), p90PhraseMs: Math.round(percentile(times, 90)),
+          medianRatioToCliFullWindow: +median(times.map((ms, i) => ms / cliPhraseMs[i])).toFixed(3),
+        };
+        rows.push(row);
+        console.log(JSON.stringify(row));
+      }
+    } finally {
+      await client.shutdown();
+    }
+    return { medianCliPhraseFullWindowMs: Math.round(median(cliPhraseMs)), rows, cli: cliRows };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function decodingMarkdown(d) {
+  return `## Decoding: greedy or beam search
+
+The same phrases with the chosen window and guards, decoded as dictation does (each phrase prompted with the end of the
+one before it) and with beam search; the ratio is each phrase's time over whisper.cpp's CLI on the same phrase with
+the full window, greedy (median ${d.medianCliPhraseFullWindowMs} ms), as \`transcribeToCliRatio\` is in bench:dictation.
+
+| decoding | WER % | word errors | median ms per phrase | p90 ms | median ratio to the CLI |
+|---|---|---|---|---|---|
+${d.rows.map((r) => `| ${r.name} | ${r.werPercent} | ${r.wordErrors} | ${r.medianPhraseMs} | ${r.p90PhraseMs} | ${r.medianRatioToCliFullWindow} |`).join('\n')}
+${d.cli.map((r) => `| ${r.name} | ${r.werPercent} | ${r.wordErrors} | | | |`).join('\n')}
+
+`;
 }
 
 main().catch((error) => {
