@@ -50,7 +50,9 @@ export interface RecorderCommand {
 export function recorderArgs(program: RecorderProgram, device: string | undefined, platform: NodeJS.Platform = process.platform): { args: string[]; env: NodeJS.ProcessEnv } {
   const rate = String(SAMPLE_RATE);
   if (program === 'arecord') {
-    const args = ['-q', '-r', rate, '-c', '1', '-t', 'raw', '-f', 'S16_LE', '-'];
+    // 20-ms periods: arecord writes a period at a time, and its default (a quarter of 500 ms) held the audio back
+    // 125 ms, every bit of which the end of a phrase waited for (bench/results/capture-latency.md).
+    const args = ['-q', '--period-time=20000', '-r', rate, '-c', '1', '-t', 'raw', '-f', 'S16_LE', '-'];
     // A PulseAudio/PipeWire source goes through ALSA's pulse plugin, which records from PULSE_SOURCE
     // (`-D pulse:<name>` would parse the name as ALSA configuration syntax).
     const pulse = device ? pulseSourceOf(device) : undefined;
@@ -58,12 +60,31 @@ export function recorderArgs(program: RecorderProgram, device: string | undefine
     return { args: device ? ['-D', device, ...args] : args, env: {} };
   }
   const output = ['--no-show-progress', '--rate', rate, '--channels', '1', '--encoding', 'signed-integer', '--bits', '16', '--type', 'raw', '-'];
-  if (program === 'rec') return { args: ['-q', ...output.slice(1)], env: device ? soxDeviceEnv(device, platform) : {} };
+  if (program === 'rec') return { args: [...(platform === 'linux' ? SOX_SMALL_BLOCKS : []), '-q', ...output.slice(1)], env: device ? soxDeviceEnv(device, platform) : {} };
   // sox names the driver on Windows and macOS (their default-device lookup does not reach waveaudio/coreaudio);
   // elsewhere AUDIODRIVER/AUDIODEV select it.
   if (platform === 'win32') return { args: ['-t', 'waveaudio', device || 'default', ...output], env: {} };
   if (platform === 'darwin') return { args: ['-t', 'coreaudio', device || 'default', ...output], env: {} };
-  return { args: ['--default-device', ...output], env: device ? soxDeviceEnv(device, platform) : {} };
+  return { args: [...SOX_SMALL_BLOCKS, '--default-device', ...output], env: device ? soxDeviceEnv(device, platform) : {} };
+}
+
+/**
+ * SoX processes audio in blocks of 8192 bytes by default (sox(1), --buffer): 1024 lets each block out sooner. Linux
+ * only, where it was measured; CoreAudio and waveaudio keep SoX's defaults.
+ */
+const SOX_SMALL_BLOCKS = ['--buffer', '1024'];
+
+/**
+ * On Linux, sox and rec run under coreutils' `stdbuf -o0` when it is on the PATH: SoX writes raw audio to stdout
+ * through stdio, which holds a pipe's output until 4096 bytes (128 ms of audio) have gathered, and with its blocks
+ * that meant a chunk every 120-170 ms; unbuffered, one comes every 30 ms (bench/results/capture-latency.md). stdbuf
+ * sets an environment variable and execs the recorder, so the process, its pid and its signals are the recorder's own.
+ * Without stdbuf the recorder runs as it is, only later by those milliseconds.
+ */
+export function withUnbufferedOutput(command: RecorderCommand, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): RecorderCommand {
+  if (platform !== 'linux' || command.program === 'arecord') return command;
+  const stdbuf = findOnPath('stdbuf', env, platform);
+  return stdbuf ? { ...command, executable: stdbuf, args: ['-o0', command.executable, ...command.args] } : command;
 }
 
 /**
@@ -113,13 +134,13 @@ export function resolveRecorder(choice: RecorderChoice, explicitPath: string | u
     }
     const program = choice === 'auto' ? programFromPath(explicitPath) : choice;
     refuseUnsupported(program, platform);
-    return { program, executable: explicitPath, ...recorderArgs(program, device, platform) };
+    return withUnbufferedOutput({ program, executable: explicitPath, ...recorderArgs(program, device, platform) }, env, platform);
   }
   if (choice !== 'auto') refuseUnsupported(choice, platform);
   const candidates: RecorderProgram[] = choice === 'auto' ? autoRecorderPrograms(platform) : [choice];
   for (const program of candidates) {
     const executable = findOnPath(program, env, platform);
-    if (executable) return { program, executable, ...recorderArgs(program, device, platform) };
+    if (executable) return withUnbufferedOutput({ program, executable, ...recorderArgs(program, device, platform) }, env, platform);
   }
   const wanted = choice === 'auto' ? candidates.join(', ') : choice;
   throw new RecorderError('RECORDER_NOT_FOUND', `No audio recorder found (looked for ${wanted} on the PATH). ${installHint(platform)}`);
