@@ -48,14 +48,18 @@ function nodeHeadersDir() {
  *   decoded and encodes a whole new window for whatever is left, often only a few seconds: a 30-s file chunk costs
  *   two encoder passes. With `max_windows: 1` it stops after the first window (through whisper.cpp's own
  *   encoder_begin_callback) and the long-file transcriber starts the next chunk where decoding stopped.
- * - `abort_id` (transcription parameter) and `abortTranscription(id)`: whisper.cpp's abort_callback, polled between
- *   the encoder's and decoder's graph nodes, returns true once the job's id has been named. Dictation aborts a live
- *   preview when a final phrase needs the worker. Ids are unique per process, so a late abort never hits the next job.
+ * - `abort_id` (transcription parameter) and `abortTranscription(id)`: whisper.cpp's abort_callback returns true once
+ *   the job's id has been named. Dictation aborts a live preview when a final phrase needs the worker. Ids are unique
+ *   per process, so a late abort never hits the next job.
+ * - The encoder polls that abort_callback between its graph nodes too (whisper.cpp, src/whisper.cpp): whisper.cpp
+ *   passes it to the decoder's steps and checks it only after the whole encoder, whose CPU graph ran to the end
+ *   without it (the scheduler path of ggml_graph_compute_helper never gave ggml's CPU backend the callback). So a
+ *   final phrase waited up to a whole encoder pass of the preview it aborted; now it waits for one graph node.
  * - Model load starts from whisper_context_default_params() (smart-whisper leaves the struct uninitialised, so
  *   flash_attn, dtw and gpu_device were whatever the stack held) and takes `flash_attn` as a third argument.
  * An addon without the patch ignores the parameters.
  */
-const PATCH_VERSION = 2;
+const PATCH_VERSION = 3;
 function patchFile(dir, relative, edits) {
   const file = join(dir, relative);
   let text = readFileSync(file, 'utf8');
@@ -67,6 +71,43 @@ function patchFile(dir, relative, edits) {
 }
 
 function patchBinding(dir) {
+  patchFile(dir, 'whisper.cpp/src/whisper.cpp', [
+    [`static bool ggml_graph_compute_helper(
+      ggml_backend_sched_t   sched,
+        struct ggml_cgraph * graph,
+                       int   n_threads) {
+`, `static bool ggml_graph_compute_helper(
+      ggml_backend_sched_t   sched,
+        struct ggml_cgraph * graph,
+                       int   n_threads,
+         ggml_abort_callback abort_callback = nullptr,
+                      void * abort_callback_data = nullptr) {
+`],
+    [`        if (ggml_backend_is_cpu(backend)) {
+            ggml_backend_cpu_set_n_threads(backend, n_threads);
+        }
+`, `        if (ggml_backend_is_cpu(backend)) {
+            ggml_backend_cpu_set_n_threads(backend, n_threads);
+            // Set on every call: the graphs that pass none clear the previous graph's callback.
+            ggml_backend_cpu_set_abort_callback(backend, abort_callback, abort_callback_data);
+        }
+`],
+    [`        ggml_cgraph * gf = whisper_build_graph_encoder(wctx, wstate);
+
+        if (!ggml_backend_sched_alloc_graph(sched, gf)) {
+            // should never happen as we pre-allocate the memory
+            return false;
+        }
+
+        if (!ggml_graph_compute_helper(sched, gf, n_threads)) {`, `        ggml_cgraph * gf = whisper_build_graph_encoder(wctx, wstate);
+
+        if (!ggml_backend_sched_alloc_graph(sched, gf)) {
+            // should never happen as we pre-allocate the memory
+            return false;
+        }
+
+        if (!ggml_graph_compute_helper(sched, gf, n_threads, abort_callback, abort_callback_data)) {`],
+  ]);
   patchFile(dir, 'src/binding/transcribe.cc', [
     ['#include "transcribe.h"\n', `#include "transcribe.h"
 

@@ -107,16 +107,26 @@ describe('fitted windows with the real model', { skip: !process.env.CI && missin
     assert.equal((await client.stats())!.windowFallbacks, before + 1, 'the fallback is counted in the worker stats');
   });
 
-  it('a live preview gives way: a final job aborts it inside whisper.cpp and runs at once', async () => {
+  it('a live preview gives way: a final job aborts it inside whisper.cpp, inside its encoder, and runs at once', async () => {
     const long = new Float32Array(seconds(25));
     for (let at = 0; at + jfk.length <= long.length; at += jfk.length) long.set(jfk, at);
+    // For scale: the JFK clip with the full window, an encoder pass and 22 words of decoding.
+    const scaleStarted = performance.now();
+    await client.transcribe(jfk, { ...options, audioContext: 0 });
+    const encoderPassMs = performance.now() - scaleStarted;
     const aborted = (await client.stats())!.jobsAborted;
     const preview = client.transcribe(long, { ...options, audioContext: 0, priority: 'preview' });
-    // Let the preview reach whisper.cpp before the final arrives.
+    // Let the preview reach whisper.cpp's encoder (its 30-s window) before the final arrives.
     await new Promise((r) => setTimeout(r, 150));
+    const finalSent = performance.now();
+    let previewGaveWayMs = Infinity;
+    void preview.then(() => (previewGaveWayMs = performance.now() - finalSent));
     const final = client.transcribe(jfk, options);
     const [p, f] = await Promise.all([preview, final]);
     assert.equal(p.cancelled, true, 'the preview was aborted');
+    // The encoder polls the abort between its graph nodes (the addon patch): without that the final waited for the
+    // rest of the preview's encoder pass, most of encoderPassMs.
+    assert.ok(previewGaveWayMs < encoderPassMs / 3, `the preview gave way ${Math.round(previewGaveWayMs)} ms after the final came; an encoder pass takes ${Math.round(encoderPassMs)} ms`);
     assert.equal(f.cancelled, false);
     assert.match(f.text, /ask not what your country/i);
     assert.equal((await client.stats())!.jobsAborted, aborted + 1);
