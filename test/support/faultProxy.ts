@@ -108,9 +108,16 @@ export class FaultProxy {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end('{"text": " And so my fellow Amer');
           return;
-        case 'slow':
+        case 'slow': {
+          let clientGone = false;
+          res.once('close', () => (clientGone = true));
           await new Promise((r) => setTimeout(r, fault.delayMs));
+          // A client that timed out is not answered late: forwarding its request anyway set the real server
+          // transcribing on the same 2 cores as the local model the test falls back to, and whisper.cpp's spinning
+          // threads on both sides slowed the local phrase past the worker's 20-s hang bound on a busy CI machine.
+          if (clientGone) return;
           break;
+        }
         default:
           break;
       }
