@@ -22,6 +22,8 @@ export interface DictationSettings {
   /** The person's spoken punctuation and commands: phrase → symbol text, {command}, {case} or null (off). */
   spokenCommandWords: Record<string, unknown>;
   livePreview: 'auto' | 'on' | 'off';
+  /** A second, more accurate pass (beam search) over each phrase inserted in the editor: 'auto' with a local worker, or 'off'. */
+  refine: 'auto' | 'off';
   /** Terms for Whisper's prompt (names and words it should spell as written). */
   vocabularyWords: string[];
   /** Also take the prompt's terms from the code: identifiers near the cursor, open editors' symbols, workspace names. */
@@ -79,6 +81,7 @@ const KEYS = {
   spokenCommands: 'spokenCommands',
   spokenCommandWords: 'spokenCommandWords',
   livePreview: 'livePreview',
+  refine: 'refine',
   vocabularyWords: 'vocabulary.words',
   vocabularyFromCode: 'vocabulary.fromCode',
   smartFormatting: 'insertion.smartFormatting',
@@ -137,6 +140,7 @@ export class Config implements vscode.Disposable {
       spokenCommands: get('spokenCommands', true),
       spokenCommandWords: objectOr(get<unknown>('spokenCommandWords', {})),
       livePreview: get('livePreview', 'auto'),
+      refine: oneOf(get<string>('refine', 'auto'), ['auto', 'off'] as const, 'auto'),
       vocabularyWords: stringsOr(get<unknown>('vocabularyWords', [])),
       // Off by default: a long prompt costs every phrase time on a small machine (bench:dictation, README).
       vocabularyFromCode: get('vocabularyFromCode', false),
