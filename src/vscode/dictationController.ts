@@ -453,8 +453,9 @@ export class DictationController implements vscode.Disposable {
       // The bounded recent-phrases buffer owns a copy of just the phrase: a view would keep a larger buffer alive, and
       // the dictation's own phrase buffers must all be collectable after it (the leak test counts them).
       const own = samples.slice();
-      this.recentPhrases.add(own, { result: { ...result, phrase: { ...result.phrase, samples: own } }, delivered: last.delivered, kind: last.kind, text: last.text, options: this.transcribeOptions() });
-      if (refining && result.options) this.startRefinement(own, result, last.delivered);
+      const info: DeliveredPhrase = { result: { ...result, phrase: { ...result.phrase, samples: own } }, delivered: last.delivered, kind: last.kind, text: last.text, options: this.transcribeOptions() };
+      this.recentPhrases.add(own, info);
+      if (refining && result.options) this.startRefinement(own, result, info);
     } else if (refining && last?.delivered.closeUndo) {
       await last.delivered.closeUndo();
     }
@@ -462,7 +463,8 @@ export class DictationController implements vscode.Disposable {
   }
 
   /** The second pass over a phrase just inserted in the editor (targets that cannot replace text are not refined). */
-  private startRefinement(samples: Float32Array, result: PhraseResult, delivered: Delivered): void {
+  private startRefinement(samples: Float32Array, result: PhraseResult, info: DeliveredPhrase): void {
+    const delivered = info.delivered;
     const refiner = this.refiner;
     if (!refiner || !result.options || !delivered.refine || !delivered.closeUndo) return;
     // The same filter as the first pass, with the same evidence (how long and loud the speech was).
@@ -474,7 +476,12 @@ export class DictationController implements vscode.Disposable {
         // Different spoken commands ("scratch that") would change more than this phrase: keep the first text.
         if (actions.some((a) => a.kind === 'scratch')) return false;
         const pieces = actions.filter((a): a is InsertionPiece => a.kind !== 'scratch');
-        return delivered.refine!(pieces, (before, after, p) => this.pipeline.compose(before, after, p, this.config.settings.smartFormatting));
+        const compose = (before: string, after: string, p: readonly InsertionPiece[]) => this.pipeline.compose(before, after, p, this.config.settings.smartFormatting);
+        if (!(await delivered.refine!(pieces, compose))) return false;
+        // The phrase as it now stands, for Improve Last Phrase's messages.
+        info.text = compose('', '', pieces);
+        if (this.inserter.lastDelivered?.delivered === delivered) this.inserter.lastDelivered.text = info.text;
+        return true;
       }),
       close: () => this.exclusive(() => delivered.closeUndo!()),
     });
