@@ -140,7 +140,9 @@ export class Config implements vscode.Disposable {
       spokenCommands: get('spokenCommands', true),
       spokenCommandWords: objectOr(get<unknown>('spokenCommandWords', {})),
       livePreview: get('livePreview', 'auto'),
-      refine: oneOf(get<string>('refine', 'auto'), ['auto', 'off'] as const, 'auto'),
+      // Off by default: on the public clips live it raised p90 latency past its target and did not lower the WER
+      // (README "Refinement"); 'auto' turns it on with the local worker.
+      refine: oneOf(get<string>('refine', 'off'), ['auto', 'off'] as const, 'off'),
       vocabularyWords: stringsOr(get<unknown>('vocabularyWords', [])),
       // Off by default: a long prompt costs every phrase time on a small machine (bench:dictation, README).
       vocabularyFromCode: get('vocabularyFromCode', false),

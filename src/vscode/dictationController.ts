@@ -64,7 +64,7 @@ export interface DeliveredPhrase {
 /** Phrases whose audio is kept for "Improve Last Phrase", and the seconds of audio they may hold together. */
 const RECENT_PHRASES = 5;
 const RECENT_SECONDS = 120;
-/** The refinement's beam size (whisper.cpp CLI's default; measured against 3 in README "Refinement"). */
+/** The refinement's beam size (whisper.cpp CLI's default; measured against 3 in README, Performance, "Refinement"). */
 const REFINE_BEAM_SIZE = 5;
 /**
  * After the dictation stops, the last phrase's refinement may still land for this long, then it is dropped: the
