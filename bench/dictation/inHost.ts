@@ -33,6 +33,8 @@ export async function run(): Promise<void> {
   });
   api.controller.onDidShowPreview((p) => previews.push({ clip: current, speechStartedAt: p.speechStartedAt, shownAt: p.shownAt, text: p.text }));
   const texts: Record<string, string> = {};
+  /** Per clip: refinements applied, agreeing with the first text, and dropped. */
+  const refinements: Record<string, { applied: number; same: number; dropped: number }> = {};
   for (const clip of clips) {
     const document = await vscode.workspace.openTextDocument({ content: '' });
     await vscode.window.showTextDocument(document);
@@ -42,15 +44,21 @@ export async function run(): Promise<void> {
     await play(clip.wav);
     // The person stops talking and waits: phrases end by pause detection, as in real use.
     await sleep(3000);
+    // Stop resolves once the last phrase's refinement has landed or been dropped (bounded); wait for it again in
+    // case a refinement is still settling, so the text read is the final one.
     await vscode.commands.executeCommand('offlineDictation.stop');
+    await api.controller.whenRefined();
     texts[clip.name] = document.getText();
+    const refined = api.controller.refinementStats;
+    refinements[clip.name] = { applied: refined?.applied ?? 0, same: refined?.same ?? 0, dropped: refined?.dropped ?? 0 };
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   }
   const stats = await api.client.stats();
   const settings = vscode.workspace.getConfiguration('offlineDictation');
   writeFileSync(process.env.DICTATION_BENCH_OUT!, JSON.stringify({
     threads: await threads(), pauseMs: settings.get<number>('pauseMs', 700), livePreview: settings.get<string>('livePreview', 'auto'),
-    worker: stats, phrases, previews, texts,
+    refine: settings.get<string>('refine', 'auto'),
+    worker: stats, phrases, previews, texts, refinements,
   }, null, 2));
 }
 

@@ -81,6 +81,9 @@ const results = clips.map((clip) => {
   const reference = readFileSync(clip.wav.replace(/\.wav$/, '.txt'), 'utf8');
   const audioMs = Number(readFileSync(clip.wav).readUInt32LE(40)) / 32;
   const text = inHost.texts[clip.name];
+  // The text as each phrase was first inserted (greedy), before any refinement replaced it.
+  const firstText = phrases.map((p) => p.text).join(' ');
+  const refinements = inHost.refinements?.[clip.name] ?? { applied: 0, same: 0, dropped: 0 };
   return {
     clip: clip.name,
     audioMs: Math.round(audioMs),
@@ -92,8 +95,13 @@ const results = clips.map((clip) => {
     whisperCliMs: Math.round(median(cliMs)),
     previews: previewGroups.filter((g) => g.clip === clip.name).reduce((n, g) => n + g.shown.length, 0),
     text,
+    firstText,
+    refinementsApplied: refinements.applied,
+    refinementsSame: refinements.same,
+    refinementsDropped: refinements.dropped,
     cliText,
     score: wordErrorRate(reference, text),
+    firstScore: wordErrorRate(reference, firstText),
     cliScore: wordErrorRate(reference, cliText),
   };
 });
@@ -127,6 +135,12 @@ const summary = {
   medianPhraseCliFullWindowMs: Math.round(median(phraseRows.map((p) => p.cliFullWindowMs))),
   werExtension: percent(results.map((r) => r.score)),
   werCli: percent(results.map((r) => r.cliScore)),
+  // Refinement (setting offlineDictation.refine): the text as first inserted, before the second pass replaced phrases.
+  refine: inHost.refine ?? 'off',
+  werFirstInsert: percent(results.map((r) => r.firstScore)),
+  refinementsApplied: results.reduce((n, r) => n + r.refinementsApplied, 0),
+  refinementsSame: results.reduce((n, r) => n + r.refinementsSame, 0),
+  refinementsDropped: results.reduce((n, r) => n + r.refinementsDropped, 0),
   fallbacks: inHost.worker?.windowFallbacks ?? null,
   fallbacksByGuard: inHost.worker?.windowFallbacksByGuard ?? null,
   fittedWindowJobs: inHost.worker?.fittedWindowJobs ?? null,
@@ -134,7 +148,7 @@ const summary = {
   medianWhisperCliMs: Math.round(median(results.map((r) => r.whisperCliMs))),
 };
 mkdirSync(join(root, 'bench/results'), { recursive: true });
-writeFileSync(join(root, `bench/results/${resultName}.json`), JSON.stringify({ summary, results: results.map(({ score, cliScore, ...r }) => ({ ...r, wordErrors: score.substitutions + score.deletions + score.insertions, cliWordErrors: cliScore.substitutions + cliScore.deletions + cliScore.insertions })), phrases: phraseRows }, null, 2) + '\n');
+writeFileSync(join(root, `bench/results/${resultName}.json`), JSON.stringify({ summary, results: results.map(({ score, cliScore, firstScore, ...r }) => ({ ...r, wordErrors: score.substitutions + score.deletions + score.insertions, firstInsertWordErrors: firstScore.substitutions + firstScore.deletions + firstScore.insertions, cliWordErrors: cliScore.substitutions + cliScore.deletions + cliScore.insertions })), phrases: phraseRows }, null, 2) + '\n');
 const table = results.map((r) => `| ${r.clip} | ${(r.audioMs / 1000).toFixed(1)} | ${r.phrases} | ${r.medianPhraseLatencyMs ?? '—'} | ${r.lastPhraseLatencyMs ?? '—'} | ${r.transcribeMs} | ${r.cliFullWindowMs} | ${r.previews} | ${r.score.substitutions + r.score.deletions + r.score.insertions} | ${r.cliScore.substitutions + r.cliScore.deletions + r.cliScore.insertions} |`).join('\n');
 writeFileSync(join(root, `bench/results/${resultName}.md`), `# Dictation latency (${summary.date.slice(0, 10)})
 
@@ -150,7 +164,8 @@ The ${clips.length} public clips played in real time into the virtual microphone
 | previews shown; median time between two previews of a phrase | ${summary.previewsShown}; ${summary.medianPreviewIntervalMs} ms |
 | transcription time per phrase: extension (fitted window) / whisper.cpp CLI on the same phrase WAV (full window, total less model load), median of per-phrase ratios | ${summary.transcribeToCliRatio} (${summary.medianPhraseTranscribeMs} ms / ${summary.medianPhraseCliFullWindowMs} ms) |
 | WER: text in the editor / whisper.cpp CLI on the whole clips (same model, threads, greedy, no fallback) | ${summary.werExtension} % / ${summary.werCli} % |
-| full-window fallbacks (window guards) / fitted-window jobs; previews aborted for a final | ${summary.fallbacks} / ${summary.fittedWindowJobs}; ${summary.previewsAborted} |
+| refinement (\`${summary.refine}\`, beam 5 after the greedy text is in): WER of the text as first inserted; phrases replaced / agreed / dropped | ${summary.werFirstInsert} %; ${summary.refinementsApplied} / ${summary.refinementsSame} / ${summary.refinementsDropped} |
+| full-window fallbacks (window guards) / fitted-window jobs; jobs aborted inside whisper.cpp (previews and refinements that gave way to a final) | ${summary.fallbacks} / ${summary.fittedWindowJobs}; ${summary.previewsAborted} |
 
 | clip | audio s | phrases | median phrase latency ms | last phrase latency ms | extension transcribe ms | CLI full window ms (same phrases) | previews | word errors | CLI word errors |
 |---|---|---|---|---|---|---|---|---|---|

@@ -9,7 +9,7 @@ import { targetName } from './targets/targetNames';
 import type { InsertionPiece } from '../core/text/insertionFormat';
 import type { ClipboardTarget } from './targets/clipboardTarget';
 import type { FocusTracker } from './targets/focusTracker';
-import type { Composer, Delivered, TextTarget } from './targets/textTarget';
+import type { Composer, Delivered, InsertOptions, TextTarget } from './targets/textTarget';
 
 export type { Composer } from './targets/textTarget';
 
@@ -102,7 +102,7 @@ export class TextInserter implements vscode.Disposable {
   }
 
   /** Inserts a phrase (words and line breaks) as one edit, and records it in the history. */
-  async insert(phrase: readonly InsertionPiece[] | string): Promise<Delivery> {
+  async insert(phrase: readonly InsertionPiece[] | string, options?: InsertOptions): Promise<Delivery> {
     const pieces: readonly InsertionPiece[] = typeof phrase === 'string' ? [{ kind: 'text', text: phrase }] : phrase;
     const plain = this.compose('', '', pieces);
     const decision = this.decide();
@@ -110,7 +110,7 @@ export class TextInserter implements vscode.Disposable {
     let delivered: Delivered | undefined;
     if (kind !== 'clipboard') {
       try {
-        delivered = await this.targets.get(kind)?.insert(pieces, this.compose);
+        delivered = await this.targets.get(kind)?.insert(pieces, this.compose, options);
       } catch {
         delivered = undefined;
       }

@@ -69,6 +69,8 @@ export interface PhraseResult {
   speculative: boolean;
   /** The window guard that sent this phrase back to the full encoder window, if one did. */
   fallback?: string;
+  /** The options the text was transcribed with (its prompt included): a refinement transcribes it again with them. */
+  options?: TranscribeOptions;
 }
 
 export interface PartialText {
@@ -483,7 +485,7 @@ export class DictationSession {
     const result = this.options.transcriber.transcribe(tentative.samples, options, undefined, job.signal);
     // Settled here too, so a withdrawn job's rejection is never unhandled.
     result.catch(() => undefined);
-    this.speculation = { phrase: { startSample: tentative.startSample, endMs: tentative.endMs }, pauseMs, job, result, claimed: false };
+    this.speculation = { phrase: { startSample: tentative.startSample, endMs: tentative.endMs }, pauseMs, job, result, claimed: false, options };
   }
 
   get recorderPid(): number | undefined {
@@ -659,14 +661,15 @@ export class DictationSession {
       if (ahead) this.speculated.delete(phrase.endSample!);
       let result = ahead ? await ahead.result.catch(() => undefined) : undefined;
       const speculative = !!result && !result.cancelled;
+      const options = speculative ? ahead!.options : this.optionsWithPrompt();
       if (speculative) this.speculativeHits++;
-      else result = await this.options.transcriber.transcribe(phrase.samples, this.optionsWithPrompt());
+      else result = await this.options.transcriber.transcribe(phrase.samples, options);
       if (this.cancelled || !result || result.cancelled) return;
       const text = this.options.acceptText(result.text, phrase);
       if (!text) return;
       this.previousText = text;
       await this.options.listener.onPhraseText({
-        text, phrase, latencyMs: Date.now() - speechEnded, speechEndedAt: speechEnded, transcribeMs: result.elapsedMs, speculative, fallback: result.fallback,
+        text, phrase, latencyMs: Date.now() - speechEnded, speechEndedAt: speechEnded, transcribeMs: result.elapsedMs, speculative, fallback: result.fallback, options,
       });
     } catch (error) {
       this.options.listener.onError(error as Error);
@@ -699,6 +702,7 @@ interface Speculation {
   result: Promise<TranscribeResult>;
   /** The phrase ended as speculated and waits in the queue for this result. */
   claimed: boolean;
+  options: TranscribeOptions;
 }
 
 /** The same phrase start and the same last loud frame: the same words, whatever quiet follows them. */

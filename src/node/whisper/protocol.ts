@@ -32,10 +32,12 @@ export interface TranscribeOptions {
    */
   timestamps?: boolean;
   /**
-   * 'preview' (a live preview of the phrase being spoken) yields to every other job: it waits behind them in the
-   * worker's queue, and a job that arrives while it runs aborts it. Default 'normal'.
+   * 'preview' (a live preview of the phrase being spoken) yields to every 'normal' job: it waits behind them in the
+   * worker's queue, and a normal job that arrives while it runs aborts it. 'refine' (a second, more accurate pass on
+   * a phrase already inserted) yields to both: it waits behind every other job and a normal job aborts it; a preview
+   * waits for a running refinement to end. Default 'normal'.
    */
-  priority?: 'normal' | 'preview';
+  priority?: 'normal' | 'preview' | 'refine';
   /**
    * Stop after this many 30-s windows (0 or absent: decode the whole input). whisper.cpp re-encodes a full window
    * for whatever follows the last timestamp it decoded; a caller that continues from there itself passes 1.

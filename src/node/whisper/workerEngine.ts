@@ -28,6 +28,11 @@ function padToMinimum(pcm: Float32Array): Float32Array {
 /** Longest audio accepted in one request: whisper.cpp handles long input, but a phrase or file chunk never needs more. */
 const MAX_SAMPLES = 16000 * 60 * 10;
 
+/** 0 runs first: a phrase's text (or a file), then live previews, then refinements of phrases already inserted. */
+function priorityRank(priority: TranscribeOptions['priority']): number {
+  return priority === 'refine' ? 2 : priority === 'preview' ? 1 : 0;
+}
+
 interface QueuedJob {
   id: number;
   pcm: Float32Array;
@@ -166,14 +171,14 @@ export class WhisperWorkerEngine {
     if (pcm.length === 0 || pcm.length > MAX_SAMPLES) throw new EngineError('BAD_AUDIO', `Audio length ${pcm.length} samples is outside 1…${MAX_SAMPLES}.`);
     if (!this.model || this.model.freed) throw new EngineError('MODEL_NOT_LOADED', 'No model is loaded in the Whisper worker.');
     const job: QueuedJob = { id, pcm: padToMinimum(pcm), options, cancelled: false, abortId: this.nextAbortId++ };
-    if (options.priority === 'preview') {
-      this.queue.push(job);
-    } else {
-      // Ahead of every waiting preview, and a running preview gives way.
-      const firstPreview = this.queue.findIndex((queued) => queued.options.priority === 'preview');
-      this.queue.splice(firstPreview < 0 ? this.queue.length : firstPreview, 0, job);
-      if (this.running?.options.priority === 'preview') this.abort(this.running);
-    }
+    // Queued by rank (finals, then previews, then refinements), first come first served within a rank.
+    const rank = priorityRank(options.priority);
+    const behind = this.queue.findIndex((queued) => priorityRank(queued.options.priority) > rank);
+    this.queue.splice(behind < 0 ? this.queue.length : behind, 0, job);
+    // A final aborts a running preview or refinement. A preview does not abort a running refinement: refinements
+    // would then never finish while someone speaks (a preview every half second); one refinement (~0.5 s) holds
+    // up one preview instead.
+    if (rank === 0 && this.running && priorityRank(this.running.options.priority) > 0) this.abort(this.running);
     void this.pump();
   }
 

@@ -2,7 +2,7 @@
 // editor is the active one or, when focus went to the status bar or a notification, the last one that had focus.
 import * as vscode from 'vscode';
 import type { InsertionPiece } from '../../core/text/insertionFormat';
-import type { Composer, Delivered, TextTarget } from './textTarget';
+import type { Composer, Delivered, InsertOptions, TextTarget } from './textTarget';
 
 /** How much context around the cursor the formatter sees. */
 const CONTEXT_CHARS = 400;
@@ -37,9 +37,9 @@ export class EditorTarget implements TextTarget {
     return editor ? vscode.workspace.asRelativePath(editor.document.uri) : undefined;
   }
 
-  async insert(pieces: readonly InsertionPiece[], compose: Composer): Promise<Delivered | undefined> {
+  async insert(pieces: readonly InsertionPiece[], compose: Composer, options?: InsertOptions): Promise<Delivered | undefined> {
     const editor = this.editor();
-    return editor ? insertIntoEditor(editor, pieces, compose) : undefined;
+    return editor ? insertIntoEditor(editor, pieces, compose, options) : undefined;
   }
 
   dispose(): void {
@@ -47,8 +47,13 @@ export class EditorTarget implements TextTarget {
   }
 }
 
-/** Replaces every selection of `editor` with the composed phrase in one edit (one undo step). */
-export async function insertIntoEditor(editor: vscode.TextEditor, pieces: readonly InsertionPiece[], compose: Composer): Promise<Delivered | undefined> {
+/**
+ * Replaces every selection of `editor` with the composed phrase in one edit (one undo step). With `openUndo` the
+ * undo step stays open after it (VS Code pushes an undo stop only where an edit asks for one), so that a refinement
+ * can join it: then one undo still removes the whole phrase, refined or not.
+ */
+export async function insertIntoEditor(editor: vscode.TextEditor, pieces: readonly InsertionPiece[], compose: Composer, options: InsertOptions = {}): Promise<Delivered | undefined> {
+  const openUndo = !!options.openUndo;
   const document = editor.document;
   const selections = [...editor.selections];
   const texts = selections.map((selection) => {
@@ -65,12 +70,15 @@ export async function insertIntoEditor(editor: vscode.TextEditor, pieces: readon
   try {
     ok = await editor.edit(
       (builder) => selections.forEach((selection, i) => builder.replace(selection, texts[i])),
-      { undoStopBefore: true, undoStopAfter: true },
+      { undoStopBefore: true, undoStopAfter: !openUndo },
     );
   } catch {
     ok = false;
   }
   if (!ok) return undefined;
+  // Any later change to the document (the next phrase, the person typing) moves its version on: then the
+  // refinement must not replace anything (it would overwrite or join someone else's edit).
+  let versionAfterPhrase: number | undefined = openUndo ? document.version : undefined;
   // Where each text landed: original offsets shifted by what earlier (lower-offset) insertions added.
   const ranges: vscode.Range[] = new Array(selections.length);
   let shift = 0;
@@ -90,6 +98,33 @@ export async function insertIntoEditor(editor: vscode.TextEditor, pieces: readon
       if (replaced) current = replaced;
       return !!replaced;
     },
+    ...(openUndo && {
+      refine: async (newPieces: readonly InsertionPiece[], newCompose: Composer) => {
+        if (versionAfterPhrase === undefined || document.isClosed || document.version !== versionAfterPhrase) return false;
+        versionAfterPhrase = undefined;
+        // Cursors that were at the end of the phrase stay at the end of the refined phrase (the person goes on there).
+        const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
+        const atEnds = !!editor && editor.selections.length === current.ranges.length && editor.selections.every((s, i) => s.isEmpty && s.active.isEqual(current.ranges[i].end));
+        // No stop before: the edit joins the phrase's open undo step; the stop after closes it.
+        const replaced = await replaceRanges(document, current.ranges, current.texts, newPieces, newCompose, { undoStopBefore: false, undoStopAfter: true });
+        if (!replaced) return false;
+        current = replaced;
+        if (atEnds && editor) editor.selections = replaced.ranges.map((range) => new vscode.Selection(range.end, range.end));
+        return true;
+      },
+      closeUndo: async () => {
+        const version = versionAfterPhrase;
+        versionAfterPhrase = undefined;
+        // Changed since: whatever changed it came after the phrase and has its own undo step (typing and the next
+        // phrase push a stop before their edit), and an edit here could no longer be checked against the phrase.
+        if (version === undefined || document.isClosed || document.version !== version) return;
+        const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
+        const end = current.ranges[0]?.end;
+        if (!editor || !end) return;
+        // An edit that changes nothing, only for its undo stop (an edit with no changes never reaches the editor).
+        await Promise.resolve(editor.edit((builder) => builder.insert(end, ''), { undoStopBefore: false, undoStopAfter: true })).catch(() => false);
+      },
+    }),
   };
 }
 
@@ -99,6 +134,7 @@ export async function insertIntoEditor(editor: vscode.TextEditor, pieces: readon
  */
 export async function replaceRanges(
   document: vscode.TextDocument, ranges: readonly vscode.Range[], texts: readonly string[], pieces: readonly InsertionPiece[], compose: Composer,
+  undoStops: { undoStopBefore: boolean; undoStopAfter: boolean } = { undoStopBefore: true, undoStopAfter: true },
 ): Promise<{ ranges: vscode.Range[]; texts: string[] } | undefined> {
   if (document.isClosed) return undefined;
   if (!ranges.every((range, i) => document.getText(range) === texts[i])) return undefined;
@@ -112,7 +148,7 @@ export async function replaceRanges(
   const order = ranges.map((range, i) => ({ start: document.offsetAt(range.start), end: document.offsetAt(range.end), i })).sort((a, b) => a.start - b.start);
   let ok = false;
   try {
-    ok = await editor.edit((builder) => ranges.forEach((range, i) => builder.replace(range, newTexts[i])), { undoStopBefore: true, undoStopAfter: true });
+    ok = await editor.edit((builder) => ranges.forEach((range, i) => builder.replace(range, newTexts[i])), undoStops);
   } catch {
     ok = false;
   }

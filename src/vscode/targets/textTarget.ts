@@ -18,6 +18,21 @@ export interface Delivered {
   replace?(pieces: readonly InsertionPiece[], compose: Composer): Promise<boolean>;
   /** Whether the phrase is still there as it was put (with replace). */
   unchanged?(): boolean;
+  /**
+   * Refinement (only for a phrase inserted with `openUndo`): puts the pieces in the phrase's place as part of the
+   * phrase's own undo step, only if the document has not changed at all since the phrase went in; false otherwise.
+   */
+  refine?(pieces: readonly InsertionPiece[], compose: Composer): Promise<boolean>;
+  /** Ends the undo step left open for the refinement, if nothing else has ended it (no refinement landed). */
+  closeUndo?(): Promise<void>;
+}
+
+export interface InsertOptions {
+  /**
+   * Leave the phrase's undo step open for a refinement (targets that cannot replace their text ignore it): the
+   * Delivered then has `refine` and `closeUndo`, and one of them must follow.
+   */
+  openUndo?: boolean;
 }
 
 export interface TextTarget {
@@ -27,7 +42,7 @@ export interface TextTarget {
   /** The place text would go now, for the status bar tooltip (a file name, a terminal's name). */
   describe(): string | undefined;
   /** Puts the phrase there; undefined when the target refused it (the caller then uses the clipboard). */
-  insert(pieces: readonly InsertionPiece[], compose: Composer): Promise<Delivered | undefined>;
+  insert(pieces: readonly InsertionPiece[], compose: Composer, options?: InsertOptions): Promise<Delivered | undefined>;
   /** A new dictation starts (targets that remember what they sent, e.g. for spacing, forget it). */
   reset?(): void;
   dispose?(): void;
