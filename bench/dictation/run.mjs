@@ -164,7 +164,7 @@ The ${clips.length} public clips played in real time into the virtual microphone
 | previews shown; median time between two previews of a phrase | ${summary.previewsShown}; ${summary.medianPreviewIntervalMs} ms |
 | transcription time per phrase: extension (fitted window) / whisper.cpp CLI on the same phrase WAV (full window, total less model load), median of per-phrase ratios | ${summary.transcribeToCliRatio} (${summary.medianPhraseTranscribeMs} ms / ${summary.medianPhraseCliFullWindowMs} ms) |
 | WER: text in the editor / whisper.cpp CLI on the whole clips (same model, threads, greedy, no fallback) | ${summary.werExtension} % / ${summary.werCli} % |
-| refinement (\`${summary.refine}\`, beam 5 after the greedy text is in): WER of the text as first inserted; phrases replaced / agreed / dropped | ${summary.werFirstInsert} %; ${summary.refinementsApplied} / ${summary.refinementsSame} / ${summary.refinementsDropped} |
+| refinement (\`${summary.refine}\`: a monologue cut at the 25-s limit transcribed again as one piece once it ends): WER of the text as first inserted; monologues replaced / agreed / dropped | ${summary.werFirstInsert} %; ${summary.refinementsApplied} / ${summary.refinementsSame} / ${summary.refinementsDropped} |
 | full-window fallbacks (window guards) / fitted-window jobs; jobs aborted inside whisper.cpp (previews and refinements that gave way to a final) | ${summary.fallbacks} / ${summary.fittedWindowJobs}; ${summary.previewsAborted} |
 
 | clip | audio s | phrases | median phrase latency ms | last phrase latency ms | extension transcribe ms | CLI full window ms (same phrases) | previews | word errors | CLI word errors |

@@ -26,6 +26,7 @@ import { languageLabel } from '../core/model/languages';
 import { LanguageKeeper } from '../node/transcription/languageKeeper';
 import { trackLeak } from '../core/leaks/leakTracker';
 import { PhraseRefiner, type RefinementReport } from '../node/dictation/phraseRefiner';
+import { CutPhraseChain, type ChainPart } from '../core/audio/cutPhraseChain';
 import type { Transcriber } from '../node/transcription/transcriber';
 
 /** What the memory report and the tests read about the dictation in progress. */
@@ -65,11 +66,20 @@ export interface DeliveredPhrase {
   options: TranscribeOptions;
 }
 
+/** A part of a monologue as the cut-phrase chain holds it: the phrase delivered, and its result (options, evidence). */
+interface ChainInfo {
+  phrase: DeliveredPhrase;
+  result: PhraseResult;
+}
+
 /** Phrases whose audio is kept for "Improve Last Phrase", and the seconds of audio they may hold together. */
 const RECENT_PHRASES = 5;
 const RECENT_SECONDS = 120;
-/** The refinement's beam size (whisper.cpp CLI's default; measured against 3 in README, Performance, "Refinement"). */
-const REFINE_BEAM_SIZE = 5;
+/**
+ * The joined pass decodes greedily, as the first pass does: on the public monologues beam 5 made more errors (11
+ * against 7; one hallucinated phrase) and took 1.7 s instead of 1.1 (README, Performance, "Refinement").
+ */
+const REFINE_BEAM_SIZE = 1;
 /**
  * After the dictation stops, the last phrase's refinement may still land for this long, then it is dropped: the
  * person does not wait for it (the text is there, the status bar is idle at once and they can type or dictate
@@ -112,6 +122,8 @@ export class DictationController implements vscode.Disposable {
   private refiner?: PhraseRefiner;
   /** The last dictation's refinement outcomes (undefined when it did not refine). */
   private refinementCounts?: { applied: number; same: number; dropped: number };
+  /** The parts of a monologue cut at the length limit, held until its last part is in (then joined). */
+  private readonly cutChain = new CutPhraseChain<ChainInfo>();
   /** Every edit dictation makes (phrases, refinements) in turn: each checks the document version it saw. */
   private edits: Promise<unknown> = Promise.resolve();
 
@@ -274,6 +286,7 @@ export class DictationController implements vscode.Disposable {
     const transcriber = trackLeak('disposable', language.wrap(engine.transcriber), 'language-wrapped transcriber');
     // The last dictation's refinement ends here at the latest (a newer phrase would drop it anyway).
     this.refiner?.supersede('a new dictation started');
+    this.cutChain.reset();
     const counts = { applied: 0, same: 0, dropped: 0 };
     this.refiner = this.newRefiner(settings.refine, transcriber, remote, counts);
     this.refinementCounts = this.refiner && counts;
@@ -371,7 +384,10 @@ export class DictationController implements vscode.Disposable {
     }
     const refiner = this.refiner;
     await refiner?.settle(REFINE_AFTER_STOP_MS);
-    if (this.refiner === refiner) this.refiner = undefined;
+    if (this.refiner === refiner) {
+      this.refiner = undefined;
+      this.cutChain.reset();
+    }
   }
 
   /** Stops at once and discards what has not been transcribed yet. */
@@ -381,6 +397,7 @@ export class DictationController implements vscode.Disposable {
     session?.cancel();
     this.refiner?.supersede('the dictation was cancelled');
     this.refiner = undefined;
+    this.cutChain.reset();
     await this.finishUi();
     this.log.info('Dictation cancelled.');
   }
@@ -428,8 +445,9 @@ export class DictationController implements vscode.Disposable {
     // Phrases stay in order: the previous phrase's refinement can no longer land once this one goes in.
     this.refiner?.supersede('a newer phrase was inserted');
     const actions = this.pipeline.spokenActions(result.text, this.config.settings.spokenCommands, this.spokenVocabulary());
-    // A phrase that goes in as one edit may be refined: its undo step stays open for the refinement to join.
-    const refining = !!this.refiner && !!result.options && !actions.some((a) => a.kind === 'scratch');
+    // The last part of a monologue cut at the length limit is transcribed again with its earlier parts as one piece:
+    // its undo step stays open for that text to join.
+    const refining = !!this.refiner && !!result.options && !actions.some((a) => a.kind === 'scratch') && this.cutChain.continues(result.phrase);
     let pieces: InsertionPiece[] = [];
     let inserts = 0;
     let scratched = false;
@@ -462,32 +480,52 @@ export class DictationController implements vscode.Disposable {
       const own = samples.slice();
       const info: DeliveredPhrase = { result: { ...result, phrase: { ...result.phrase, samples: own } }, delivered: last.delivered, kind: last.kind, text: last.text, options: this.transcribeOptions() };
       this.recentPhrases.add(own, info);
-      if (refining && result.options) this.startRefinement(own, result, info);
-    } else if (refining && last?.delivered.closeUndo) {
-      await last.delivered.closeUndo();
+      // A monologue's parts are held only while a second pass may run and where text can be found again (the editor).
+      const joinable = !!this.refiner && !!result.options && !!last.delivered.replace;
+      const { startSample, endSample, endedBy } = result.phrase;
+      const span = joinable ? this.cutChain.add({ samples: own, startSample, endSample, endedBy, info: { phrase: info, result } }) : undefined;
+      if (!joinable) this.cutChain.reset();
+      if (refining && span) this.startJoin(span);
+      else if (refining) await last.delivered.closeUndo?.();
+    } else {
+      this.cutChain.reset();
+      if (refining) await last?.delivered.closeUndo?.();
     }
     this.phraseEmitter.fire({ ...result, deliveredAt: Date.now() });
   }
 
-  /** The second pass over a phrase just inserted in the editor (targets that cannot replace text are not refined). */
-  private startRefinement(samples: Float32Array, result: PhraseResult, info: DeliveredPhrase): void {
-    const delivered = info.delivered;
+  /**
+   * The second pass over a monologue cut at the length limit, now that its last part is in the editor: its parts'
+   * audio as one piece, with the prompt its first part had. The text replaces all the parts, joining the last
+   * part's undo step, if nothing changed the document since they went in (the editor target checks).
+   */
+  private startJoin(span: readonly ChainPart<ChainInfo>[]): void {
+    const last = span[span.length - 1].info;
+    const delivered = last.phrase.delivered;
     const refiner = this.refiner;
-    if (!refiner || !result.options || !delivered.refine || !delivered.closeUndo) return;
-    // The same filter as the first pass, with the same evidence (how long and loud the speech was).
-    const { speechMs, speechDbfs, endMs } = result.phrase;
-    const accept = (text: string) => this.pipeline.acceptText(text, { samples, speechMs, speechDbfs, endMs });
-    refiner.refine(samples, result.options, result.text, accept, {
+    const options = span[0].info.result.options;
+    if (!refiner || !options || !delivered.refine || !delivered.closeUndo) return;
+    const samples = new Float32Array(span.reduce((n, p) => n + p.samples.length, 0));
+    span.reduce((at, p) => (samples.set(p.samples, at), at + p.samples.length), 0);
+    // The same filter as the first pass, with the evidence of all the parts (how long and loud the speech was).
+    const speechMs = span.reduce((n, p) => n + p.info.result.phrase.speechMs, 0);
+    const speechDbfs = Math.max(...span.map((p) => p.info.result.phrase.speechDbfs));
+    const accept = (text: string) => this.pipeline.acceptText(text, { samples, speechMs, speechDbfs, endMs: last.result.phrase.endMs });
+    const firstText = span.map((p) => p.info.phrase.text).join(' ');
+    const earlier = span.slice(0, -1).map((p) => p.info.phrase.delivered);
+    refiner.refine(samples, options, firstText, accept, {
       apply: (text) => this.exclusive(async () => {
         const actions = this.pipeline.spokenActions(text, this.config.settings.spokenCommands, this.spokenVocabulary());
-        // Different spoken commands ("scratch that") would change more than this phrase: keep the first text.
+        // Different spoken commands ("scratch that") would change more than these phrases: keep the first text.
         if (actions.some((a) => a.kind === 'scratch')) return false;
         const pieces = actions.filter((a): a is InsertionPiece => a.kind !== 'scratch');
         const compose = (before: string, after: string, p: readonly InsertionPiece[]) => this.pipeline.compose(before, after, p, this.config.settings.smartFormatting);
-        if (!(await delivered.refine!(pieces, compose))) return false;
-        // The phrase as it now stands, for Improve Last Phrase's messages.
-        info.text = compose('', '', pieces);
-        if (this.inserter.lastDelivered?.delivered === delivered) this.inserter.lastDelivered.text = info.text;
+        if (!(await delivered.refine!(pieces, compose, earlier))) return false;
+        // The joined text is now the last phrase (Improve Last Phrase transcribes and replaces all of it).
+        const joined: DeliveredPhrase = { ...last.phrase, text: compose('', '', pieces), result: { ...last.phrase.result, phrase: { ...last.phrase.result.phrase, samples } } };
+        this.recentPhrases.remove((info) => span.some((p) => p.info.phrase === info));
+        this.recentPhrases.add(samples, joined);
+        if (this.inserter.lastDelivered?.delivered === delivered) this.inserter.lastDelivered.text = joined.text;
         return true;
       }),
       close: () => this.exclusive(() => delivered.closeUndo!()),

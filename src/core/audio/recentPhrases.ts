@@ -36,6 +36,11 @@ export class RecentPhrases<T> {
     return true;
   }
 
+  /** Drops the phrases whose info matches (they were joined into one, which is added instead). */
+  remove(matches: (info: T) => boolean): void {
+    for (let i = this.phrases.length - 1; i >= 0; i--) if (matches(this.phrases[i].info)) this.phrases.splice(i, 1);
+  }
+
   last(): RecentPhrase<T> | undefined {
     return this.phrases[this.phrases.length - 1];
   }

@@ -63,6 +63,7 @@ export async function insertIntoEditor(editor: vscode.TextEditor, pieces: readon
     const after = document.getText(new vscode.Range(selection.end, afterEnd));
     return compose(before, after, pieces);
   });
+  const versionBefore = document.version;
   // Offsets must be taken before the edit changes the document.
   const order = selections.map((selection, i) => ({ start: document.offsetAt(selection.start), end: document.offsetAt(selection.end), i }))
     .sort((a, b) => a.start - b.start);
@@ -76,9 +77,10 @@ export async function insertIntoEditor(editor: vscode.TextEditor, pieces: readon
     ok = false;
   }
   if (!ok) return undefined;
+  const versionAfterEdit = document.version;
   // Any later change to the document (the next phrase, the person typing) moves its version on: then the
   // refinement must not replace anything (it would overwrite or join someone else's edit).
-  let versionAfterPhrase: number | undefined = openUndo ? document.version : undefined;
+  let versionAfterPhrase: number | undefined = openUndo ? versionAfterEdit : undefined;
   // Where each text landed: original offsets shifted by what earlier (lower-offset) insertions added.
   const ranges: vscode.Range[] = new Array(selections.length);
   let shift = 0;
@@ -89,7 +91,7 @@ export async function insertIntoEditor(editor: vscode.TextEditor, pieces: readon
   }
   // The phrase as it stands now: an improvement replaces it, and "scratch that" then removes the improved text.
   let current = { ranges, texts };
-  return {
+  const delivered: Delivered = {
     where: document.uri.toString(),
     remove: () => removeRanges(document, current.ranges, current.texts),
     unchanged: () => !document.isClosed && current.ranges.every((range, i) => document.getText(range) === current.texts[i]),
@@ -99,14 +101,17 @@ export async function insertIntoEditor(editor: vscode.TextEditor, pieces: readon
       return !!replaced;
     },
     ...(openUndo && {
-      refine: async (newPieces: readonly InsertionPiece[], newCompose: Composer) => {
+      refine: async (newPieces: readonly InsertionPiece[], newCompose: Composer, joining?: readonly Delivered[]) => {
         if (versionAfterPhrase === undefined || document.isClosed || document.version !== versionAfterPhrase) return false;
+        const span = joining?.length ? joinedSpan(joining, footprint()) : { ranges: current.ranges, texts: current.texts };
+        // Not joinable: the phrase's undo step stays open for closeUndo.
+        if (!span) return false;
         versionAfterPhrase = undefined;
         // Cursors that were at the end of the phrase stay at the end of the refined phrase (the person goes on there).
         const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
         const atEnds = !!editor && editor.selections.length === current.ranges.length && editor.selections.every((s, i) => s.isEmpty && s.active.isEqual(current.ranges[i].end));
         // No stop before: the edit joins the phrase's open undo step; the stop after closes it.
-        const replaced = await replaceRanges(document, current.ranges, current.texts, newPieces, newCompose, { undoStopBefore: false, undoStopAfter: true });
+        const replaced = await replaceRanges(document, span.ranges, span.texts, newPieces, newCompose, { undoStopBefore: false, undoStopAfter: true });
         if (!replaced) return false;
         current = replaced;
         if (atEnds && editor) editor.selections = replaced.ranges.map((range) => new vscode.Selection(range.end, range.end));
@@ -126,6 +131,39 @@ export async function insertIntoEditor(editor: vscode.TextEditor, pieces: readon
       },
     }),
   };
+  // Single-cursor phrases only: a joined span is one stretch of text.
+  const footprint = (): Footprint | undefined => current.ranges.length === 1
+    ? { document, range: current.ranges[0], text: current.texts[0], versionBefore, versionAfter: versionAfterEdit }
+    : undefined;
+  footprints.set(delivered, footprint);
+  return delivered;
+}
+
+/** Where a phrase went in and the document's versions just before and after its edit (for joining phrases). */
+interface Footprint {
+  document: vscode.TextDocument;
+  range: vscode.Range;
+  text: string;
+  versionBefore: number;
+  versionAfter: number;
+}
+
+const footprints = new WeakMap<Delivered, () => Footprint | undefined>();
+
+/**
+ * The stretch of text made of `earlier` phrases and `last`, if they went into one document one right after the
+ * other (each edit at the end of the one before, no other change between them: the versions chain up); undefined
+ * otherwise.
+ */
+function joinedSpan(earlier: readonly Delivered[], last: Footprint | undefined): { ranges: vscode.Range[]; texts: string[] } | undefined {
+  const parts = [...earlier.map((d) => footprints.get(d)?.()), last];
+  if (parts.some((p) => !p)) return undefined;
+  const chain = parts as Footprint[];
+  for (let i = 1; i < chain.length; i++) {
+    const [before, after] = [chain[i - 1], chain[i]];
+    if (after.document !== before.document || after.versionBefore !== before.versionAfter || !after.range.start.isEqual(before.range.end)) return undefined;
+  }
+  return { ranges: [new vscode.Range(chain[0].range.start, chain[chain.length - 1].range.end)], texts: [chain.map((p) => p.text).join('')] };
 }
 
 /**

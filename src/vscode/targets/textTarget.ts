@@ -21,8 +21,11 @@ export interface Delivered {
   /**
    * Refinement (only for a phrase inserted with `openUndo`): puts the pieces in the phrase's place as part of the
    * phrase's own undo step, only if the document has not changed at all since the phrase went in; false otherwise.
+   * With `joining`, the phrases inserted just before this one (a monologue cut at the length limit) are replaced
+   * together with it: only if each went in right where the one before it ended, with nothing else changing the
+   * document in between (false otherwise, and nothing is replaced).
    */
-  refine?(pieces: readonly InsertionPiece[], compose: Composer): Promise<boolean>;
+  refine?(pieces: readonly InsertionPiece[], compose: Composer, joining?: readonly Delivered[]): Promise<boolean>;
   /** Ends the undo step left open for the refinement, if nothing else has ended it (no refinement landed). */
   closeUndo?(): Promise<void>;
 }
