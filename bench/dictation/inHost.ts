@@ -23,19 +23,25 @@ export async function run(): Promise<void> {
   await config.update('recorder.program', 'sox', vscode.ConfigurationTarget.Global);
   const api = (await vscode.extensions.getExtension<DictationApi>('offline-dictation.offline-dictation')!.activate()) as DictationApi;
   const phraseDir = process.env.DICTATION_BENCH_PHRASES!;
-  const phrases: { clip: string; latencyMs: number; transcribeMs: number; audioMs: number; text: string; speculative: boolean; fallback?: string; endedBy?: string; wav: string }[] = [];
-  const previews: { clip: string; speechStartedAt: number; shownAt: number; text: string }[] = [];
+  // Live takes differ (each hears the clip at another offset of the audio path's blocks, and greedy decoding with
+  // them): every clip is dictated `takes` times and the figures pooled.
+  const takes = Math.max(1, Number(process.env.DICTATION_BENCH_TAKES ?? 1));
+  const phrases: { clip: string; take: number; latencyMs: number; transcribeMs: number; audioMs: number; text: string; speculative: boolean; fallback?: string; endedBy?: string; wav: string }[] = [];
+  const previews: { clip: string; take: number; speechStartedAt: number; shownAt: number; text: string }[] = [];
   let current = '';
+  let take = 1;
   api.controller.onDidDeliverPhrase((p) => {
     const wav = join(phraseDir, `phrase-${String(phrases.length + 1).padStart(3, '0')}.wav`);
     writeFileSync(wav, encodePcm16Wav(p.phrase.samples, 16000));
-    phrases.push({ clip: current, latencyMs: p.deliveredAt - p.speechEndedAt, transcribeMs: p.transcribeMs, audioMs: (p.phrase.samples.length / 16000) * 1000, text: p.text, speculative: p.speculative, fallback: p.fallback, endedBy: p.phrase.endedBy, wav });
+    phrases.push({ clip: current, take, latencyMs: p.deliveredAt - p.speechEndedAt, transcribeMs: p.transcribeMs, audioMs: (p.phrase.samples.length / 16000) * 1000, text: p.text, speculative: p.speculative, fallback: p.fallback, endedBy: p.phrase.endedBy, wav });
   });
-  api.controller.onDidShowPreview((p) => previews.push({ clip: current, speechStartedAt: p.speechStartedAt, shownAt: p.shownAt, text: p.text }));
-  const texts: Record<string, string> = {};
-  /** Per clip: refinements applied, agreeing with the first text, and dropped. */
-  const refinements: Record<string, { applied: number; same: number; dropped: number }> = {};
-  for (const clip of clips) {
+  api.controller.onDidShowPreview((p) => previews.push({ clip: current, take, speechStartedAt: p.speechStartedAt, shownAt: p.shownAt, text: p.text }));
+  /** Per take, per clip: the text in the editor once dictation stopped. */
+  const texts: Record<string, string>[] = [];
+  /** Per take, per clip: refinements applied, agreeing with the first text, and dropped. */
+  const refinements: Record<string, { applied: number; same: number; dropped: number }>[] = [];
+  /** Dictates one clip into a fresh editor and keeps its final text and refinement outcomes. */
+  const dictateClip = async (clip: { name: string; wav: string }, into: { texts: Record<string, string>; refinements: Record<string, { applied: number; same: number; dropped: number }> }) => {
     const document = await vscode.workspace.openTextDocument({ content: '' });
     await vscode.window.showTextDocument(document);
     current = clip.name;
@@ -48,17 +54,23 @@ export async function run(): Promise<void> {
     // case a refinement is still settling, so the text read is the final one.
     await vscode.commands.executeCommand('offlineDictation.stop');
     await api.controller.whenRefined();
-    texts[clip.name] = document.getText();
+    into.texts[clip.name] = document.getText();
     const refined = api.controller.refinementStats;
-    refinements[clip.name] = { applied: refined?.applied ?? 0, same: refined?.same ?? 0, dropped: refined?.dropped ?? 0 };
+    into.refinements[clip.name] = { applied: refined?.applied ?? 0, same: refined?.same ?? 0, dropped: refined?.dropped ?? 0 };
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  };
+  for (take = 1; take <= takes; take++) {
+    const into = { texts: {}, refinements: {} };
+    texts.push(into.texts);
+    refinements.push(into.refinements);
+    for (const clip of clips) await dictateClip(clip, into);
   }
   const stats = await api.client.stats();
   const settings = vscode.workspace.getConfiguration('offlineDictation');
   writeFileSync(process.env.DICTATION_BENCH_OUT!, JSON.stringify({
     threads: await threads(), pauseMs: settings.get<number>('pauseMs', 700), livePreview: settings.get<string>('livePreview', 'auto'),
     refine: settings.get<string>('refine', 'auto'),
-    worker: stats, phrases, previews, texts, refinements,
+    takes, worker: stats, phrases, previews, texts, refinements,
   }, null, 2));
 }
 

@@ -21,9 +21,15 @@ const root = join(fileURLToPath(import.meta.url), '../../..');
 const evalDir = join(root, '../shared/eval/public');
 const model = process.env.DICTATION_BENCH_MODEL ?? join(process.env.OFFLINE_DICTATION_CACHE ?? join(process.env.HOME, '.cache'), 'offline-dictation/models/ggml-tiny.en.bin');
 const runs = Number(process.env.DICTATION_BENCH_RUNS ?? 3);
+// Live takes of the same clip differ by a few words and tens of milliseconds (the audio path's blocks fall
+// differently, and greedy decoding follows): every clip is dictated this many times and the figures are pooled.
+const takesWanted = Number(process.env.DICTATION_BENCH_TAKES ?? 3);
 const resultName = process.env.DICTATION_BENCH_NAME ?? 'dictation';
 if (!/^[\w.-]+$/.test(resultName)) throw new Error(`DICTATION_BENCH_NAME must be a plain file name, not ${resultName}`);
-const clips = readdirSync(evalDir).filter((f) => f.endsWith('.wav')).sort().map((f) => ({ name: basename(f, '.wav'), wav: join(evalDir, f) }));
+// DICTATION_BENCH_ONLY=p07,p08 dictates only those clips (a quick check of the bench itself; not for results).
+const only = process.env.DICTATION_BENCH_ONLY?.split(',').filter(Boolean);
+const clips = readdirSync(evalDir).filter((f) => f.endsWith('.wav')).sort().map((f) => ({ name: basename(f, '.wav'), wav: join(evalDir, f) }))
+  .filter((clip) => !only || only.some((prefix) => clip.name.startsWith(prefix)));
 
 const { variant, whisperCli: cli } = buildBenchSubjects(root);
 
@@ -36,11 +42,12 @@ if (!micEnv) throw new Error('bench:dictation needs PulseAudio for the virtual m
 try {
   execFileSync(process.execPath, [join(root, 'test/host/code-test-host.js'), join(root, 'test/fixtures/workspace'),
     `--extensionDevelopmentPath=${root}`, `--extensionTestsPath=${join(root, 'dist/bench/dictationInHost.js')}`, `--user-data-dir=${join(work, 'ud')}`],
-  { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...micEnv, DICTATION_BENCH_OUT: out, DICTATION_BENCH_MODEL: model, DICTATION_BENCH_CLIPS: JSON.stringify(clips), DICTATION_BENCH_PHRASES: phraseDir } });
+  { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...micEnv, DICTATION_BENCH_OUT: out, DICTATION_BENCH_MODEL: model, DICTATION_BENCH_CLIPS: JSON.stringify(clips), DICTATION_BENCH_PHRASES: phraseDir, DICTATION_BENCH_TAKES: String(takesWanted) } });
 } finally {
   stopVirtualMic();
 }
 const inHost = JSON.parse(readFileSync(out, 'utf8'));
+const takes = inHost.takes ?? 1;
 const threads = inHost.threads;
 const cliArgs = ['-m', model, '-t', String(threads), '-bs', '1', '-bo', '1', '-nf', '-l', 'en'];
 
@@ -65,35 +72,43 @@ rmSync(work, { recursive: true, force: true });
 // Speech start → first preview of each phrase (previews of one phrase share their speech start, to within a frame).
 const previewGroups = [];
 for (const p of inHost.previews) {
-  const group = previewGroups.find((g) => g.clip === p.clip && Math.abs(g.speechStartedAt - p.speechStartedAt) < 100);
+  const group = previewGroups.find((g) => g.clip === p.clip && g.take === p.take && Math.abs(g.speechStartedAt - p.speechStartedAt) < 100);
   if (group) group.shown.push(p.shownAt);
-  else previewGroups.push({ clip: p.clip, speechStartedAt: p.speechStartedAt, shown: [p.shownAt] });
+  else previewGroups.push({ clip: p.clip, take: p.take, speechStartedAt: p.speechStartedAt, shown: [p.shownAt] });
 }
 const firstPreviewMs = previewGroups.map((g) => Math.min(...g.shown) - g.speechStartedAt);
 const previewIntervalsMs = previewGroups.flatMap((g) => g.shown.slice(1).map((t, i) => t - g.shown[i]));
 
-const results = clips.map((clip) => {
-  const phrases = phraseRows.filter((p) => p.clip === clip.name);
+// whisper.cpp's CLI on each whole clip (its wall time, and its text with timestamps on, as the extension decodes;
+// -nt loses words on some clips): the same for every take.
+const cliByClip = new Map(clips.map((clip) => {
   const cliMs = [];
   for (let i = 0; i < runs; i++) cliMs.push(runCli(clip.wav, ['-nt', '-np']).wallMs);
-  // The CLI's text of the whole clip, with timestamps on (as the extension decodes; -nt loses words on some clips).
   const cliText = runCli(clip.wav, ['-np']).stdout.split('\n').map((l) => l.replace(/^\[[^\]]*\]\s*/, '')).join(' ').trim();
+  return [clip.name, { whisperCliMs: Math.round(median(cliMs)), cliText }];
+}));
+
+/** One take of one clip. */
+function resultOf(clip, take) {
+  const phrases = phraseRows.filter((p) => p.clip === clip.name && (p.take ?? 1) === take);
+  const { whisperCliMs, cliText } = cliByClip.get(clip.name);
   const reference = readFileSync(clip.wav.replace(/\.wav$/, '.txt'), 'utf8');
   const audioMs = Number(readFileSync(clip.wav).readUInt32LE(40)) / 32;
-  const text = inHost.texts[clip.name];
+  const text = inHost.texts[take - 1][clip.name];
   // The text as each phrase was first inserted (greedy), before any refinement replaced it.
   const firstText = phrases.map((p) => p.text).join(' ');
-  const refinements = inHost.refinements?.[clip.name] ?? { applied: 0, same: 0, dropped: 0 };
+  const refinements = inHost.refinements?.[take - 1]?.[clip.name] ?? { applied: 0, same: 0, dropped: 0 };
   return {
     clip: clip.name,
+    take,
     audioMs: Math.round(audioMs),
     phrases: phrases.length,
     lastPhraseLatencyMs: phrases.length ? Math.round(phrases[phrases.length - 1].latencyMs) : null,
     medianPhraseLatencyMs: phrases.length ? Math.round(median(phrases.map((p) => p.latencyMs))) : null,
     transcribeMs: Math.round(phrases.reduce((s, p) => s + p.transcribeMs, 0)),
     cliFullWindowMs: Math.round(phrases.reduce((s, p) => s + p.cliFullWindowMs, 0)),
-    whisperCliMs: Math.round(median(cliMs)),
-    previews: previewGroups.filter((g) => g.clip === clip.name).reduce((n, g) => n + g.shown.length, 0),
+    whisperCliMs,
+    previews: previewGroups.filter((g) => g.clip === clip.name && g.take === take).reduce((n, g) => n + g.shown.length, 0),
     text,
     firstText,
     refinementsApplied: refinements.applied,
@@ -104,7 +119,9 @@ const results = clips.map((clip) => {
     firstScore: wordErrorRate(reference, firstText),
     cliScore: wordErrorRate(reference, cliText),
   };
-});
+}
+const takeNumbers = Array.from({ length: takes }, (_, i) => i + 1);
+const results = takeNumbers.flatMap((take) => clips.map((clip) => resultOf(clip, take)));
 // End of speech → text: phrases that ended with a pause (or when dictation stopped). A phrase cut at the length
 // limit while the person kept talking has no end of speech: its delay is reported on its own.
 const latencies = phraseRows.filter((p) => p.endedBy !== 'length').map((p) => p.latencyMs);
@@ -117,8 +134,11 @@ const summary = {
   threads,
   pauseMs: inHost.pauseMs,
   livePreview: inHost.livePreview,
+  takes,
   phrases: phraseRows.length,
-  phrasesPerClip: Object.fromEntries(results.map((r) => [r.clip, r.phrases])),
+  // The median over takes (a take that cut a sentence in two shows in phrasesPerClipByTake).
+  phrasesPerClip: Object.fromEntries(clips.map((clip) => [clip.name, median(results.filter((r) => r.clip === clip.name).map((r) => r.phrases))])),
+  phrasesPerClipByTake: Object.fromEntries(clips.map((clip) => [clip.name, results.filter((r) => r.clip === clip.name).map((r) => r.phrases)])),
   medianLatencyMs: Math.round(median(latencies)),
   p90LatencyMs: Math.round(percentile(latencies, 90)),
   phrasesEndedBySpeech: latencies.length,
@@ -135,6 +155,9 @@ const summary = {
   medianPhraseCliFullWindowMs: Math.round(median(phraseRows.map((p) => p.cliFullWindowMs))),
   werExtension: percent(results.map((r) => r.score)),
   werCli: percent(results.map((r) => r.cliScore)),
+  // Each take on its own, to show how much a single take varies.
+  werExtensionByTake: takeNumbers.map((take) => percent(results.filter((r) => r.take === take).map((r) => r.score))),
+  transcribeToCliRatioByTake: takeNumbers.map((take) => +median(phraseRows.filter((p) => (p.take ?? 1) === take).map((p) => p.ratio)).toFixed(3)),
   // Refinement (setting offlineDictation.refine): the text as first inserted, before the second pass replaced phrases.
   refine: inHost.refine ?? 'off',
   werFirstInsert: percent(results.map((r) => r.firstScore)),
@@ -145,15 +168,31 @@ const summary = {
   fallbacksByGuard: inHost.worker?.windowFallbacksByGuard ?? null,
   fittedWindowJobs: inHost.worker?.fittedWindowJobs ?? null,
   previewsAborted: inHost.worker?.jobsAborted ?? null,
-  medianWhisperCliMs: Math.round(median(results.map((r) => r.whisperCliMs))),
+  medianWhisperCliMs: Math.round(median([...cliByClip.values()].map((c) => c.whisperCliMs))),
 };
 mkdirSync(join(root, 'bench/results'), { recursive: true });
-writeFileSync(join(root, `bench/results/${resultName}.json`), JSON.stringify({ summary, results: results.map(({ score, cliScore, firstScore, ...r }) => ({ ...r, wordErrors: score.substitutions + score.deletions + score.insertions, firstInsertWordErrors: firstScore.substitutions + firstScore.deletions + firstScore.insertions, cliWordErrors: cliScore.substitutions + cliScore.deletions + cliScore.insertions })), phrases: phraseRows }, null, 2) + '\n');
-const table = results.map((r) => `| ${r.clip} | ${(r.audioMs / 1000).toFixed(1)} | ${r.phrases} | ${r.medianPhraseLatencyMs ?? '—'} | ${r.lastPhraseLatencyMs ?? '—'} | ${r.transcribeMs} | ${r.cliFullWindowMs} | ${r.previews} | ${r.score.substitutions + r.score.deletions + r.score.insertions} | ${r.cliScore.substitutions + r.cliScore.deletions + r.cliScore.insertions} |`).join('\n');
+const errorsOf = (score) => score.substitutions + score.deletions + score.insertions;
+writeFileSync(join(root, `bench/results/${resultName}.json`), JSON.stringify({ summary, results: results.map(({ score, cliScore, firstScore, ...r }) => ({ ...r, wordErrors: errorsOf(score), firstInsertWordErrors: errorsOf(firstScore), cliWordErrors: errorsOf(cliScore) })), phrases: phraseRows }, null, 2) + '\n');
+/** Per clip, over its takes: phrase counts per take, medians of the times, word errors summed. */
+const perClip = clips.map((clip) => {
+  const rows = results.filter((r) => r.clip === clip.name);
+  const mid = (pick) => {
+    const values = rows.map(pick).filter((v) => v !== null);
+    return values.length ? Math.round(median(values)) : null;
+  };
+  return {
+    clip: clip.name, audioMs: rows[0].audioMs, phrases: rows.map((r) => r.phrases).join('/'),
+    medianPhraseLatencyMs: mid((r) => r.medianPhraseLatencyMs), lastPhraseLatencyMs: mid((r) => r.lastPhraseLatencyMs),
+    transcribeMs: mid((r) => r.transcribeMs), cliFullWindowMs: mid((r) => r.cliFullWindowMs), previews: mid((r) => r.previews),
+    wordErrors: rows.reduce((n, r) => n + errorsOf(r.score), 0), cliWordErrors: rows.reduce((n, r) => n + errorsOf(r.cliScore), 0),
+  };
+});
+const table = perClip.map((r) => `| ${r.clip} | ${(r.audioMs / 1000).toFixed(1)} | ${r.phrases} | ${r.medianPhraseLatencyMs ?? '—'} | ${r.lastPhraseLatencyMs ?? '—'} | ${r.transcribeMs} | ${r.cliFullWindowMs} | ${r.previews} | ${r.wordErrors} | ${r.cliWordErrors} |`).join('\n');
 writeFileSync(join(root, `bench/results/${resultName}.md`), `# Dictation latency (${summary.date.slice(0, 10)})
 
 ${summary.machine}; model ${summary.model}; ${summary.addonVariant} build; ${summary.threads} threads; greedy decoding; live preview \`${summary.livePreview}\`.
-The ${clips.length} public clips played in real time into the virtual microphone while the extension dictates in a real VS Code.
+The ${clips.length} public clips played in real time into the virtual microphone while the extension dictates in a real VS Code,
+${takes} take${takes === 1 ? '' : 's'} of each; the figures pool all takes (one take's WER varies by about ±2 words: by take ${summary.werExtensionByTake.join(' / ')} %, ratio ${summary.transcribeToCliRatioByTake.join(' / ')}).
 
 | | value |
 |---|---|
@@ -167,7 +206,7 @@ The ${clips.length} public clips played in real time into the virtual microphone
 | refinement (\`${summary.refine}\`: a monologue cut at the 25-s limit transcribed again as one piece once it ends): WER of the text as first inserted; monologues replaced / agreed / dropped | ${summary.werFirstInsert} %; ${summary.refinementsApplied} / ${summary.refinementsSame} / ${summary.refinementsDropped} |
 | full-window fallbacks (window guards) / fitted-window jobs; jobs aborted inside whisper.cpp (previews and refinements that gave way to a final) | ${summary.fallbacks} / ${summary.fittedWindowJobs}; ${summary.previewsAborted} |
 
-| clip | audio s | phrases | median phrase latency ms | last phrase latency ms | extension transcribe ms | CLI full window ms (same phrases) | previews | word errors | CLI word errors |
+| clip | audio s | phrases (per take) | median phrase latency ms | last phrase latency ms | extension transcribe ms | CLI full window ms (same phrases) | previews | word errors (all takes) | CLI word errors (× takes) |
 |---|---|---|---|---|---|---|---|---|---|
 ${table}
 
@@ -176,11 +215,11 @@ ${table}
 writeFileSync(join(root, `bench/results/${resultName}.svg`), barChartSvg({
   title: 'Per clip: end of speech → text (last phrase), and transcription time: extension vs whisper.cpp CLI on the same phrases',
   unit: 'milliseconds',
-  categories: results.map((r) => r.clip.replace(/^p(\d+)_.*/, 'p$1')),
+  categories: perClip.map((r) => r.clip.replace(/^p(\d+)_.*/, 'p$1')),
   series: [
-    { name: 'extension: last phrase latency', values: results.map((r) => r.lastPhraseLatencyMs ?? NaN) },
-    { name: 'extension: transcription time', values: results.map((r) => r.transcribeMs) },
-    { name: 'whisper-cli: same phrases, full window', values: results.map((r) => r.cliFullWindowMs) },
+    { name: 'extension: last phrase latency (median over takes)', values: perClip.map((r) => r.lastPhraseLatencyMs ?? NaN) },
+    { name: 'extension: transcription time', values: perClip.map((r) => r.transcribeMs) },
+    { name: 'whisper-cli: same phrases, full window', values: perClip.map((r) => r.cliFullWindowMs) },
   ],
 }));
 console.log(JSON.stringify(summary, null, 2));
