@@ -22,8 +22,14 @@ const cycles = Number(process.env.DICTATION_LEAK_CYCLES ?? 1000);
 /** Drift is measured from this cycle (the first 100 warm VS Code's and V8's caches up) to the last. */
 const fromCycle = Number(process.env.DICTATION_LEAK_FROM ?? 100);
 
+/**
+ * DICTATION_LEAK_BASELINE=1: the control run. Each cycle plays the same speech and types its words into the editor,
+ * with no dictation: what VS Code's extension host itself does with the same edits over as many cycles. Its files
+ * are leaks-baseline.*; leaks.* stay the dictation's.
+ */
+const name = process.env.DICTATION_LEAK_BASELINE === '1' ? 'leaks-baseline' : 'leaks';
 const reportOnly = process.argv.includes('--report');
-const run = reportOnly ? JSON.parse(readFileSync(join(results, 'leaks.samples.json'), 'utf8')) : runCycles();
+const run = reportOnly ? JSON.parse(readFileSync(join(results, `${name}.samples.json`), 'utf8')) : runCycles();
 
 function runCycles() {
   execFileSync(process.execPath, [join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit' });
@@ -66,8 +72,8 @@ const figures = {
   workerRssDriftPct: sameWorker ? pct(from.workerRssBytes, last.workerRssBytes) : null,
 };
 mkdirSync(results, { recursive: true });
-writeFileSync(join(results, 'leaks.json'), JSON.stringify(figures, null, 2) + '\n');
-if (!reportOnly) writeFileSync(join(results, 'leaks.samples.json'), JSON.stringify(run, null, 2) + '\n');
+writeFileSync(join(results, `${name}.json`), JSON.stringify(figures, null, 2) + '\n');
+if (!reportOnly) writeFileSync(join(results, `${name}.samples.json`), JSON.stringify(run, null, 2) + '\n');
 
 /** RSS growth (MB) between the samples at two cycles. */
 function growthBy(a, b) {
@@ -84,11 +90,16 @@ const counts = (record) => Object.entries(record).filter(([, n]) => n).map(([k, 
 const handleTypes = [...new Set(samples.flatMap((s) => Object.keys(s.handles)))].sort();
 const listenerPaths = [...new Set(samples.flatMap((s) => Object.keys(s.listeners)))];
 const changed = (key, field) => `${first[field][key] ?? 0} → ${last[field][key] ?? 0}`;
-writeFileSync(join(results, 'leaks.md'), `# Leaks: ${run.cycles} dictation cycles (${run.date.slice(0, 10)})
-
-${run.machine}; tiny.en; real VS Code (code-server) with the virtual microphone. Each cycle: start dictation, play
+const cycleWords = run.baseline
+  ? `Baseline, no dictation: each cycle plays
+1.1 s of real speech ("go forward", cut from the public clip p07) into the virtual microphone while nothing records it, then
+types "Go forward." into the editor and empties it again: VS Code's own share of what the dictation cycles measure.`
+  : `Each cycle: start dictation, play
 1.1 s of real speech ("go forward", cut from the public clip p07), wait 250 ms, stop (which waits for the phrase's
-text), empty the editor. Text arrived in ${run.withText} of ${run.cycles} cycles, the word "forward" in ${run.withWords}.
+text), empty the editor.`;
+writeFileSync(join(results, `${name}.md`), `# Leaks: ${run.cycles} ${run.baseline ? 'baseline' : 'dictation'} cycles (${run.date.slice(0, 10)})
+
+${run.machine}; tiny.en; real VS Code (code-server) with the virtual microphone. ${cycleWords} Text arrived in ${run.withText} of ${run.cycles} cycles, the word "forward" in ${run.withWords}.
 ${(run.cycleLoopMs / run.cycles / 1000).toFixed(2)} s per cycle, ${run.wallMinutes} minute(s) in all. \`pauseMs\` 300; other settings default.
 
 | figure | value | target |
@@ -133,9 +144,9 @@ Listeners, cycle 0 → ${run.cycles}: ${listenerPaths.map((p) => `\`${p}\` ${cha
 |---|---|---|---|---|---|---|---|---|---|---|
 ${samples.map((s) => `| ${s.cycle} | ${mb(s.hostRssBytes)} | ${mb(heldBytes(s))} | ${mb(s.hostHeapUsedBytes)} | ${mb(s.hostExternalBytes)} (${mb(s.hostArrayBuffersBytes)}) | ${mb(s.hostAnonymousBytes)} | ${mb(s.workerRssBytes)} | ${s.handleCount} | ${s.listenerCount} | ${s.openFiles} | ${sum(s.retained)} |`).join('\n')}
 
-![RSS over the cycles](leaks.svg)
+![RSS over the cycles](${name}.svg)
 `);
-writeFileSync(join(results, 'leaks.svg'), barChartSvg({
+writeFileSync(join(results, `${name}.svg`), barChartSvg({
   title: `RSS after a full GC over ${run.cycles} dictation cycles (MB)`,
   unit: 'MB',
   categories: samples.map((s) => `#${s.cycle}`),
