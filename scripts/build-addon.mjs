@@ -55,11 +55,19 @@ function nodeHeadersDir() {
  *   passes it to the decoder's steps and checks it only after the whole encoder, whose CPU graph ran to the end
  *   without it (the scheduler path of ggml_graph_compute_helper never gave ggml's CPU backend the callback). So a
  *   final phrase waited up to a whole encoder pass of the preview it aborted; now it waits for one graph node.
+ * - ggml's graph threads stop at the same node when a graph is aborted (ggml/src/ggml.c, ggml_graph_compute_thread;
+ *   the fix upstream ggml made later). Thread 0 polls the abort callback after each node and raised a flag that the
+ *   other threads read at the top of their next node: a thread that was descheduled after the last barrier read the
+ *   flag only after thread 0 had already started the next node and raised it there, so it skipped that node and its
+ *   barrier, and thread 0 waited in that barrier forever. Seen with the encoder abort above on 2 busy cores: in
+ *   bench:dictation a phrase came 20 s late (the hung worker was killed and the phrase retried), and a stress loop of
+ *   aborted previews hung within 10-100 aborts. Now the flag names the node before which all threads stop, and all
+ *   threads meet at a last barrier before leaving the graph.
  * - Model load starts from whisper_context_default_params() (smart-whisper leaves the struct uninitialised, so
  *   flash_attn, dtw and gpu_device were whatever the stack held) and takes `flash_attn` as a third argument.
  * An addon without the patch ignores the parameters.
  */
-const PATCH_VERSION = 3;
+const PATCH_VERSION = 4;
 function patchFile(dir, relative, edits) {
   const file = join(dir, relative);
   let text = readFileSync(file, 'utf8');
@@ -107,6 +115,53 @@ function patchBinding(dir) {
         }
 
         if (!ggml_graph_compute_helper(sched, gf, n_threads, abort_callback, abort_callback_data)) {`],
+  ]);
+  patchFile(dir, 'whisper.cpp/ggml/src/ggml.c', [
+    ['    atomic_bool abort;        // Used for aborting processing of a graph\n',
+      '    atomic_int abort;         // The node before which every thread stops an aborted graph (-1: none)\n'],
+    ['        threadpool->pause            = tpp->paused;\n        threadpool->abort            = false;\n',
+      '        threadpool->pause            = tpp->paused;\n        threadpool->abort            = -1;\n'],
+    ['        threadpool->current_chunk    = 0;\n        threadpool->abort            = false;\n',
+      '        threadpool->current_chunk    = 0;\n        threadpool->abort            = -1;\n'],
+    [`    for (int node_n = 0; node_n < cgraph->n_nodes && !tp->abort; node_n++) {
+        struct ggml_tensor * node = cgraph->nodes[node_n];
+
+        ggml_compute_forward(&params, node);
+
+        if (state->ith == 0 && cplan->abort_callback &&
+                cplan->abort_callback(cplan->abort_callback_data)) {
+            tp->abort = true;
+            tp->ec    = GGML_STATUS_ABORTED;
+        }
+
+        ggml_barrier(state->threadpool);
+    }
+
+    return 0;
+}
+`, `    for (int node_n = 0; node_n < cgraph->n_nodes && atomic_load_explicit(&tp->abort, memory_order_relaxed) != node_n; node_n++) {
+        struct ggml_tensor * node = cgraph->nodes[node_n];
+
+        ggml_compute_forward(&params, node);
+
+        if (state->ith == 0 && cplan->abort_callback &&
+                cplan->abort_callback(cplan->abort_callback_data)) {
+            // Stop before the next node: a thread that reads this late, at the top of this node, still computes it.
+            atomic_store_explicit(&tp->abort, node_n + 1, memory_order_relaxed);
+            tp->ec    = GGML_STATUS_ABORTED;
+        }
+
+        if (node_n + 1 < cgraph->n_nodes) {
+            ggml_barrier(state->threadpool);
+        }
+    }
+
+    // Every thread has left the nodes before thread 0 returns (and resets the flag for the next graph).
+    ggml_barrier(state->threadpool);
+
+    return 0;
+}
+`],
   ]);
   patchFile(dir, 'src/binding/transcribe.cc', [
     ['#include "transcribe.h"\n', `#include "transcribe.h"

@@ -132,6 +132,31 @@ describe('fitted windows with the real model', { skip: !process.env.CI && missin
     assert.equal((await client.stats())!.jobsAborted, aborted + 1);
   });
 
+  it('previews aborted at every moment never leave the worker hung: all graph threads stop at the same node', async () => {
+    // ggml's threads polled the abort flag at the top of each node; one that read it late skipped a node's barrier
+    // and the other waited in it forever (the addon's ggml patch). On 2 busy cores this hung within 10-100 aborts.
+    const speech = new Float32Array(seconds(14));
+    for (let at = 0; at < speech.length; at += jfk.length) speech.set(jfk.subarray(0, Math.min(jfk.length, speech.length - at)), at);
+    const aborted = (await client.stats())!.jobsAborted;
+    const pid = client.pid;
+    let slowest = 0;
+    for (let i = 0; i < 60; i++) {
+      const length = seconds(3 + ((i * 7) % 11));
+      const preview = client.transcribe(speech.subarray(0, length), { ...options, priority: 'preview' });
+      // Spread over the preview's whole run: the mel, the encoder's nodes, the decoder's steps.
+      await new Promise((r) => setTimeout(r, (i * 37) % 450));
+      const finalSent = performance.now();
+      const final = await client.transcribe(speech.subarray(0, length), options);
+      slowest = Math.max(slowest, performance.now() - finalSent);
+      await preview;
+      assert.equal(final.cancelled, false);
+    }
+    // A hung worker is killed after 20 s and the phrase retried by a new one: a hang shows as both.
+    assert.ok(slowest < 8000, `the slowest final took ${Math.round(slowest)} ms`);
+    assert.equal(client.pid, pid, 'the same worker served every job');
+    assert.ok((await client.stats())!.jobsAborted > aborted + 20, 'most previews were aborted mid-way');
+  });
+
   it('a withdrawn job is aborted and says cancelled; the worker goes on with the next', async () => {
     const controller = new AbortController();
     const job = client.transcribe(jfk, { ...options, audioContext: 0 }, undefined, controller.signal);
