@@ -295,7 +295,7 @@ export class DictationController implements vscode.Disposable {
       transcriber,
       transcribeOptions,
       createPhraseSource: (emit) => this.pipeline.createPhraseSource(this.config.settings.pauseMs, emit),
-      acceptText: (text, phrase) => this.pipeline.acceptText(text, phrase),
+      acceptText: (text, phrase) => this.pipeline.acceptText(text, phrase, language.language),
       onRecorderStarted: (r) => this.registerRecorder(r),
       // A preview is the phrase so far, sent again twice a second: not worth a server round trip per refresh.
       preview: this.previewPaused || remote ? 'off' : settings.livePreview,
@@ -510,7 +510,8 @@ export class DictationController implements vscode.Disposable {
     // The same filter as the first pass, with the evidence of all the parts (how long and loud the speech was).
     const speechMs = span.reduce((n, p) => n + p.info.result.phrase.speechMs, 0);
     const speechDbfs = Math.max(...span.map((p) => p.info.result.phrase.speechDbfs));
-    const accept = (text: string) => this.pipeline.acceptText(text, { samples, speechMs, speechDbfs, endMs: last.result.phrase.endMs });
+    const language = this.language?.language;
+    const accept = (text: string) => this.pipeline.acceptText(text, { samples, speechMs, speechDbfs, endMs: last.result.phrase.endMs }, language);
     const firstText = span.map((p) => p.info.phrase.text).join(' ');
     const earlier = span.slice(0, -1).map((p) => p.info.phrase.delivered);
     refiner.refine(samples, options, firstText, accept, {

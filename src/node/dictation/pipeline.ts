@@ -2,6 +2,7 @@
 // (voice activity), which transcripts count as speech, and how text and spoken commands become edits.
 import { PhraseSegmenter } from '../../core/vad/phraseSegmenter';
 import { acceptTranscript } from '../../core/text/transcriptFilter';
+import { dropHesitations } from '../../core/text/hesitations';
 import { DictationAction, parseSpokenCommands } from '../../core/text/spokenCommands';
 import type { SpokenVocabulary } from '../../core/text/spokenVocabulary';
 import { composeInsertion, InsertionPiece } from '../../core/text/insertionFormat';
@@ -9,7 +10,8 @@ import type { Phrase, PhraseSource } from './dictationSession';
 
 export interface DictationPipeline {
   createPhraseSource(pauseMs: number, emit: (phrase: Phrase) => void): PhraseSource;
-  acceptText(text: string, phrase: Phrase): string | undefined;
+  /** The transcript as dictation inserts it, or undefined when it is no speech; `language` 'en' drops hesitations. */
+  acceptText(text: string, phrase: Phrase, language?: string): string | undefined;
   spokenActions(text: string, commandsEnabled: boolean, vocabulary?: SpokenVocabulary): DictationAction[];
   compose(before: string, after: string, pieces: readonly InsertionPiece[], smart: boolean): string;
 }
@@ -22,7 +24,10 @@ export function createDictationPipeline(): DictationPipeline {
         { pauseMs },
       );
     },
-    acceptText: (text, phrase) => acceptTranscript(text, phrase),
+    acceptText: (text, phrase, language) => {
+      const kept = acceptTranscript(text, phrase);
+      return kept && language === 'en' ? dropHesitations(kept) || undefined : kept;
+    },
     spokenActions: (text, enabled, vocabulary) => parseSpokenCommands(text, enabled, vocabulary),
     compose: (before, after, pieces, smart) => composeInsertion(before, after, pieces, { smart }),
   };
