@@ -64,8 +64,11 @@ function runCli(wav, extra = []) {
 // Every phrase the extension transcribed, through the CLI with the full 30-s window (its default).
 const phraseRows = inHost.phrases.map((p) => {
   // Without -np: the CLI prints its timings only then.
-  const cliMs = Array.from({ length: runs }, () => runCli(p.wav, ['-nt']).transcribeMs);
-  return { ...p, wav: basename(p.wav), cliFullWindowMs: Math.round(median(cliMs)), ratio: +(p.transcribeMs / median(cliMs)).toFixed(3) };
+  const cliRuns = Array.from({ length: runs }, () => runCli(p.wav, ['-nt']));
+  const cliMs = cliRuns.map((r) => r.transcribeMs);
+  // Its text of the phrase too: whisper.cpp on the very audio the extension heard, cut where the extension cut it.
+  const cliText = cliRuns[0].stdout.split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+  return { ...p, wav: basename(p.wav), cliFullWindowMs: Math.round(median(cliMs)), ratio: +(p.transcribeMs / median(cliMs)).toFixed(3), cliText };
 });
 rmSync(work, { recursive: true, force: true });
 
@@ -97,6 +100,7 @@ function resultOf(clip, take) {
   const text = inHost.texts[take - 1][clip.name];
   // The text as each phrase was first inserted (greedy), before any refinement replaced it.
   const firstText = phrases.map((p) => p.text).join(' ');
+  const cliPhrasesText = phrases.map((p) => p.cliText).join(' ');
   const refinements = inHost.refinements?.[take - 1]?.[clip.name] ?? { applied: 0, same: 0, dropped: 0 };
   return {
     clip: clip.name,
@@ -118,6 +122,7 @@ function resultOf(clip, take) {
     score: wordErrorRate(reference, text),
     firstScore: wordErrorRate(reference, firstText),
     cliScore: wordErrorRate(reference, cliText),
+    cliPhrasesScore: wordErrorRate(reference, cliPhrasesText),
   };
 }
 const takeNumbers = Array.from({ length: takes }, (_, i) => i + 1);
@@ -155,6 +160,9 @@ const summary = {
   medianPhraseCliFullWindowMs: Math.round(median(phraseRows.map((p) => p.cliFullWindowMs))),
   werExtension: percent(results.map((r) => r.score)),
   werCli: percent(results.map((r) => r.cliScore)),
+  // whisper.cpp's CLI (full window, no prompt) on the phrases as the extension cut and heard them live: what the
+  // live audio path and the cutting into phrases cost, apart from how the extension transcribes a phrase.
+  werCliOnPhrases: percent(results.map((r) => r.cliPhrasesScore)),
   // Each take on its own, to show how much a single take varies.
   werExtensionByTake: takeNumbers.map((take) => percent(results.filter((r) => r.take === take).map((r) => r.score))),
   transcribeToCliRatioByTake: takeNumbers.map((take) => +median(phraseRows.filter((p) => (p.take ?? 1) === take).map((p) => p.ratio)).toFixed(3)),
@@ -172,7 +180,7 @@ const summary = {
 };
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 const errorsOf = (score) => score.substitutions + score.deletions + score.insertions;
-writeFileSync(join(root, `bench/results/${resultName}.json`), JSON.stringify({ summary, results: results.map(({ score, cliScore, firstScore, ...r }) => ({ ...r, wordErrors: errorsOf(score), firstInsertWordErrors: errorsOf(firstScore), cliWordErrors: errorsOf(cliScore) })), phrases: phraseRows }, null, 2) + '\n');
+writeFileSync(join(root, `bench/results/${resultName}.json`), JSON.stringify({ summary, results: results.map(({ score, cliScore, firstScore, cliPhrasesScore, ...r }) => ({ ...r, cliPhrasesWordErrors: errorsOf(cliPhrasesScore), wordErrors: errorsOf(score), firstInsertWordErrors: errorsOf(firstScore), cliWordErrors: errorsOf(cliScore) })), phrases: phraseRows }, null, 2) + '\n');
 /** Per clip, over its takes: phrase counts per take, medians of the times, word errors summed. */
 const perClip = clips.map((clip) => {
   const rows = results.filter((r) => r.clip === clip.name);
@@ -203,6 +211,7 @@ ${takes} take${takes === 1 ? '' : 's'} of each; the figures pool all takes (one 
 | previews shown; median time between two previews of a phrase | ${summary.previewsShown}; ${summary.medianPreviewIntervalMs} ms |
 | transcription time per phrase: extension (fitted window) / whisper.cpp CLI on the same phrase WAV (full window, total less model load), median of per-phrase ratios | ${summary.transcribeToCliRatio} (${summary.medianPhraseTranscribeMs} ms / ${summary.medianPhraseCliFullWindowMs} ms) |
 | WER: text in the editor / whisper.cpp CLI on the whole clips (same model, threads, greedy, no fallback) | ${summary.werExtension} % / ${summary.werCli} % |
+| WER of whisper.cpp's CLI on the extension's own phrases (the audio it heard live, cut where it cut; full window, no prompt) | ${summary.werCliOnPhrases} % |
 | refinement (\`${summary.refine}\`: a monologue cut at the 25-s limit transcribed again as one piece once it ends): WER of the text as first inserted; monologues replaced / agreed / dropped | ${summary.werFirstInsert} %; ${summary.refinementsApplied} / ${summary.refinementsSame} / ${summary.refinementsDropped} |
 | full-window fallbacks (window guards) / fitted-window jobs; jobs aborted inside whisper.cpp (previews and refinements that gave way to a final) | ${summary.fallbacks} / ${summary.fittedWindowJobs}; ${summary.previewsAborted} |
 
