@@ -159,9 +159,11 @@ suite('Refinement of dictated phrases through the virtual microphone', function 
     const [afterFirst, afterBoth] = take.first;
     if (stats.applied === 1) {
       assert.notEqual(take.final, afterBoth, 'the joined text replaced both parts');
-      // The joined text is one transcription of the whole: the first part's words are in it, not twice.
-      const words = (t: string) => t.toLowerCase().replace(/[^a-z' ]/g, ' ').split(/\s+/).filter(Boolean);
-      assert.ok(Math.abs(words(take.final).length - words(afterBoth).length) <= 4, seen);
+      // The joined text is one transcription of the whole: the first part's words are in it once, not twice and not
+      // lost (a second reading may differ by a few words: "going else going on" or "going on", "here are" or "here's").
+      const words = (t: string) => t.toLowerCase().replace(/[^a-z' ]/g, ' ').split(/\s+/).filter(Boolean).length;
+      const firstPartWords = words(afterFirst);
+      assert.ok(Math.abs(words(take.final) - words(afterBoth)) < firstPartWords / 2, `${words(take.final)} words against ${words(afterBoth)} (first part ${firstPartWords}): ${seen}`);
     } else {
       assert.equal(take.final, afterBoth, seen);
     }
