@@ -49,7 +49,7 @@ export interface DictationSessionStats {
   recorderRestarts: number;
   /** Milliseconds of audio those restarts missed (heard as silence). */
   recorderGapMs: number;
-  /** Phrases replaced by their refined text, refinements that agreed with the first text, and those dropped. */
+  /** Monologues whose parts were replaced by their joined text, joined passes that agreed, and those dropped. */
   refinementsApplied: number;
   refinementsSame: number;
   refinementsDropped: number;
@@ -76,15 +76,16 @@ interface ChainInfo {
 const RECENT_PHRASES = 5;
 const RECENT_SECONDS = 120;
 /**
- * The joined pass decodes greedily, as the first pass does: on the public monologues beam 5 made more errors (11
- * against 7; one hallucinated phrase) and took 1.7 s instead of 1.1 (README, Performance, "Refinement").
+ * The joined pass decodes greedily, as the first pass does: on the two public monologues, joined from the parts
+ * the segmenter cuts and transcribed through the worker, beam 5 made more errors than greedy (11 against 7, one
+ * phrase hallucinated) and took 1.7 s instead of 1.1.
  */
 const REFINE_BEAM_SIZE = 1;
 /**
- * After the dictation stops, the last phrase's refinement may still land for this long, then it is dropped: the
+ * After the dictation stops, the last monologue's joined pass may still land for this long, then it is dropped: the
  * person does not wait for it (the text is there, the status bar is idle at once and they can type or dictate
  * again: either drops it), and the stop command resolves once it has landed or been dropped, so that what follows
- * a stop sees the final text. Measured: a refinement takes ~0.5 s (p90 1.3 s) on a 2-core machine with tiny.en.
+ * a stop sees the final text. Measured: joining 27 s of monologue takes about 1.1 s on a 2-core machine with tiny.en.
  */
 const REFINE_AFTER_STOP_MS = 2000;
 
@@ -343,7 +344,7 @@ export class DictationController implements vscode.Disposable {
     return () => ({ language: language.language, translate: this.models.translateFor(modelPath), threads: this.config.threads, beamSize: 1, audioContext: 'fit', timestamps: false, initialPrompt: this.vocabularyPrompt() });
   }
 
-  /** 'auto': refine with the local worker only (a team server's round trip per phrase is not worth it). */
+  /** 'auto': with the local worker only (a team server would be sent the monologue's audio a second time). */
   private newRefiner(setting: 'auto' | 'off', transcriber: Transcriber, remote: string | undefined, counts: Record<RefinementReport['outcome'], number>): PhraseRefiner | undefined {
     if (setting === 'off' || remote) return undefined;
     return new PhraseRefiner({
