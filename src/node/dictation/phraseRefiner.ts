@@ -1,10 +1,10 @@
-// Refinement: a second, more accurate pass over a phrase already inserted. Dictation decodes greedily so the text
-// lands the moment the pause ends; beam search makes fewer word errors (public clips, tiny.en: 14 against 21) but
-// takes longer. So the phrase goes in with its greedy text at once, and the same audio is transcribed again with
-// beam search at the worker's lowest priority ('refine': every final goes first and aborts it). If the better text
-// differs, the target puts it in place of the phrase, only if nothing else changed the document meanwhile (the
-// target checks) and as part of the phrase's own undo step. One refinement at a time: phrases stay in order, so a
-// newer phrase's insertion drops the older phrase's refinement. No vscode here: the target is an interface.
+// Refinement: a second pass over audio whose text is already in the editor. Dictation inserts each phrase's text the
+// moment the pause ends; what is worth reading again is decided by the caller (today: the parts of a monologue cut at
+// the length limit, joined, DictationController). The audio is transcribed again at the worker's lowest priority
+// ('refine': every final goes first and aborts it). If the new text differs, the target puts it in place, only if
+// nothing else changed the document meanwhile (the target checks) and as part of the last phrase's own undo step.
+// One refinement at a time: phrases stay in order, so a newer phrase's insertion drops the older refinement.
+// No vscode here: the target is an interface.
 import type { Transcriber } from '../transcription/transcriber';
 import type { TranscribeOptions } from '../whisper/protocol';
 
@@ -34,7 +34,7 @@ export interface RefinementReport {
 
 export interface PhraseRefinerOptions {
   transcriber: Transcriber;
-  /** Beam size of the second pass (5, as whisper.cpp's CLI: the most accurate of those measured; see README). */
+  /** Beam size of the second pass (dictation uses 1: greedy was the more accurate on the joined monologues). */
   beamSize: number;
   onOutcome?(report: RefinementReport): void;
 }
