@@ -66,8 +66,8 @@ export class PhraseRefiner {
   }
 
   /**
-   * A phrase has just been inserted with `firstText`, its undo step left open: transcribe its audio again with
-   * `options` (those of its first pass: the same prompt) and beam search. A pending older refinement is dropped.
+   * Text `firstText` has just been inserted, its last undo step left open: transcribe `samples` again with `options`
+   * (the prompt its first pass had) and the refiner's beam size. A pending older refinement is dropped.
    */
   refine(samples: Float32Array, options: TranscribeOptions, firstText: string, acceptText: (text: string) => string | undefined, target: RefinementTarget): void {
     this.supersede('a newer phrase was inserted');
