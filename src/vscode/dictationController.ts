@@ -76,11 +76,17 @@ interface ChainInfo {
 const RECENT_PHRASES = 5;
 const RECENT_SECONDS = 120;
 /**
- * The joined pass decodes greedily, as the first pass does: on the two public monologues, joined from the parts
- * the segmenter cuts and transcribed through the worker, beam 5 made more errors than greedy (11 against 7, one
- * phrase hallucinated) and took 1.7 s instead of 1.1.
+ * The second pass over a phrase ended by a pause decodes with beam search 3. On the public clips played live, 3 takes
+ * pooled, the 14 clips without a monologue went from 43 word errors as first inserted to 30 (whisper.cpp's CLI on
+ * the whole clips: 36), the first text landing as fast as before (bench/results/dictation-refine-beam3-all.md).
  */
-const REFINE_BEAM_SIZE = 1;
+const PHRASE_BEAM_SIZE = 3;
+/**
+ * The joined pass over a monologue decodes greedily, as the first pass does. With beam 3 it began p09 with words no
+ * one said in every take ("Where you can see that you have", "Unbelievable."): 41 errors against 17 as first
+ * inserted (same run); with beam 5, offline, 11 against 7 for greedy, and 1.7 s instead of 1.1.
+ */
+const JOIN_BEAM_SIZE = 1;
 /**
  * After the dictation stops, the last monologue's joined pass may still land for this long, then it is dropped: the
  * person does not wait for it (the text is there, the status bar is idle at once and they can type or dictate
@@ -349,7 +355,6 @@ export class DictationController implements vscode.Disposable {
     if (setting === 'off' || remote) return undefined;
     return new PhraseRefiner({
       transcriber,
-      beamSize: REFINE_BEAM_SIZE,
       onOutcome: (report) => {
         counts[report.outcome]++;
         this.logRefinement(report);
@@ -446,9 +451,10 @@ export class DictationController implements vscode.Disposable {
     // Phrases stay in order: the previous phrase's refinement can no longer land once this one goes in.
     this.refiner?.supersede('a newer phrase was inserted');
     const actions = this.pipeline.spokenActions(result.text, this.config.settings.spokenCommands, this.spokenVocabulary());
-    // The last part of a monologue cut at the length limit is transcribed again with its earlier parts as one piece:
-    // its undo step stays open for that text to join.
-    const refining = !!this.refiner && !!result.options && !actions.some((a) => a.kind === 'scratch') && this.cutChain.continues(result.phrase);
+    // A phrase is read again (with beam search), and the last part of a monologue cut at the length limit with its
+    // earlier parts as one piece: its undo step stays open for that text to join. A part that the speaker goes on
+    // from waits for the monologue's end.
+    const refining = !!this.refiner && !!result.options && !actions.some((a) => a.kind === 'scratch') && (this.cutChain.continues(result.phrase) || result.phrase.endedBy !== 'length');
     let pieces: InsertionPiece[] = [];
     let inserts = 0;
     let scratched = false;
@@ -486,7 +492,8 @@ export class DictationController implements vscode.Disposable {
       const { startSample, endSample, endedBy } = result.phrase;
       const span = joinable ? this.cutChain.add({ samples: own, startSample, endSample, endedBy, info: { phrase: info, result } }) : undefined;
       if (!joinable) this.cutChain.reset();
-      if (refining && span) this.startJoin(span);
+      const alone = refining && !span && endedBy !== 'length' ? [{ samples: own, startSample, endSample, endedBy, info: { phrase: info, result } }] : undefined;
+      if (refining && (span ?? alone)) this.startJoin(span ?? alone!);
       else if (refining) await last.delivered.closeUndo?.();
     } else {
       this.cutChain.reset();
@@ -496,9 +503,10 @@ export class DictationController implements vscode.Disposable {
   }
 
   /**
-   * The second pass over a monologue cut at the length limit, now that its last part is in the editor: its parts'
-   * audio as one piece, with the prompt its first part had. The text replaces all the parts, joining the last
-   * part's undo step, if nothing changed the document since they went in (the editor target checks).
+   * The second pass, now that the span's last phrase is in the editor: a phrase alone (beam search), or the parts of a
+   * monologue cut at the length limit as one piece (greedy), with the prompt its first part had. The text replaces
+   * all the parts, joining the last part's undo step, if nothing changed the document since they went in (the
+   * editor target checks).
    */
   private startJoin(span: readonly ChainPart<ChainInfo>[]): void {
     const last = span[span.length - 1].info;
@@ -515,7 +523,7 @@ export class DictationController implements vscode.Disposable {
     const accept = (text: string) => this.pipeline.acceptText(text, { samples, speechMs, speechDbfs, endMs: last.result.phrase.endMs }, language);
     const firstText = span.map((p) => p.info.phrase.text).join(' ');
     const earlier = span.slice(0, -1).map((p) => p.info.phrase.delivered);
-    refiner.refine(samples, options, firstText, accept, {
+    refiner.refine(samples, { ...options, beamSize: span.length > 1 ? JOIN_BEAM_SIZE : PHRASE_BEAM_SIZE }, firstText, accept, {
       apply: (text) => this.exclusive(async () => {
         const actions = this.pipeline.spokenActions(text, this.config.settings.spokenCommands, this.spokenVocabulary());
         // Different spoken commands ("scratch that") would change more than these phrases: keep the first text.

@@ -178,6 +178,27 @@ suite('Refinement of dictated phrases through the virtual microphone', function 
     assert.equal(take.editor.document.getText(), '');
   });
 
+  test('each phrase ended by a pause is read again; one undo still removes a phrase with its second text', async () => {
+    const dictation = await api();
+    await setSetting('refine', 'auto');
+    // Two sentences with a pause between them: two phrases, each read again (beam search) once it is in.
+    const take = await dictateOnce('p15_librispeech_1272-141231-0002');
+    const stats = dictation.controller.refinementStats!;
+    const seen = `first "${take.first.join(' | ')}", now "${take.final}" (${JSON.stringify(stats)})`;
+    console.log(seen);
+    assert.equal(take.first.length, 2, `two phrases: ${seen}`);
+    assert.equal(stats.pending, false, 'stop resolved after the last refinement settled');
+    assert.equal(stats.applied + stats.same + stats.dropped, 2, `a second pass for each phrase: ${seen}`);
+    assert.ok(stats.applied + stats.same >= 1, `at least one landed or agreed: ${seen}`);
+    if (stats.applied === 0) assert.equal(take.final, take.first[1], seen);
+    await vscode.window.showTextDocument(take.editor.document);
+    await undo();
+    const afterUndo = take.editor.document.getText();
+    assert.ok(afterUndo.length > 0 && afterUndo.length < take.final.length && take.final.startsWith(afterUndo), `one undo removes the second phrase and only it, with its second text: "${afterUndo}" of ${seen}`);
+    await undo();
+    assert.equal(take.editor.document.getText(), '', 'a second undo removes the first phrase with its second text');
+  });
+
   test('with refine "off" the parts keep their first text', async () => {
     const dictation = await api();
     await setSetting('refine', 'off');

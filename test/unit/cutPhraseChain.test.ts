@@ -114,7 +114,7 @@ describe('joining a cut monologue with the real worker and model', { skip: !proc
     span!.reduce((at, p) => (joined.set(p.samples, at), at + p.samples.length), 0);
     const reports: RefinementReport[] = [];
     const applied: string[] = [];
-    const refiner = new PhraseRefiner({ transcriber, beamSize: 1, onOutcome: (r) => reports.push(r) });
+    const refiner = new PhraseRefiner({ transcriber, onOutcome: (r) => reports.push(r) });
     refiner.refine(joined, span![0].info.options, partsText, (text) => acceptTranscript(text, { speechMs: 20_000, speechDbfs: -20 }), {
       apply: async (text) => (applied.push(text), true),
       close: async () => undefined,

@@ -36,6 +36,8 @@ const PHRASE_WORDS = 'unless to be rather cold hearted and rather selfish is to 
 
 /** The dictation's options: greedy, fitted window, no timestamps (DictationController.newTranscribeOptions). */
 const dictation: TranscribeOptions = { language: 'en', threads: 2, beamSize: 1, audioContext: 'fit', timestamps: false };
+/** The second pass over a phrase: the same with beam search 3 (DictationController's PHRASE_BEAM_SIZE). */
+const second: TranscribeOptions = { ...dictation, beamSize: 3 };
 
 /** The clip cut into phrases as dictation cuts it (700-ms pause), with a second of quiet before it. */
 async function phrasesOf(name: string): Promise<{ samples: Float32Array; speechMs: number; speechDbfs: number; endMs: number }[]> {
@@ -66,7 +68,7 @@ class RecordingTarget implements RefinementTarget {
 }
 
 function refinerWith(client: WhisperClient, reports: RefinementReport[]): PhraseRefiner {
-  return new PhraseRefiner({ transcriber: new LocalTranscriber(client, modelPath), beamSize: 5, onOutcome: (r) => reports.push(r) });
+  return new PhraseRefiner({ transcriber: new LocalTranscriber(client, modelPath), onOutcome: (r) => reports.push(r) });
 }
 
 const accept = (text: string) => acceptTranscript(text, { speechMs: 2000, speechDbfs: -20 });
@@ -90,7 +92,7 @@ describe('PhraseRefiner with the real worker and model', { skip: !process.env.CI
     const reports: RefinementReport[] = [];
     const target = new RecordingTarget();
     const refiner = refinerWith(client, reports);
-    refiner.refine(phrase, dictation, greedy, accept, target);
+    refiner.refine(phrase, second, greedy, accept, target);
     await refiner.settle(60_000);
     const greedyErrors = wordErrorRate(PHRASE_WORDS, greedy);
     assert.ok(greedyErrors.wer > 0, `greedy is wrong on this phrase: "${greedy}"`);
@@ -105,7 +107,7 @@ describe('PhraseRefiner with the real worker and model', { skip: !process.env.CI
     const target = new RecordingTarget();
     const refiner = refinerWith(client, reports);
     const aborted = (await client.stats())!.jobsAborted;
-    refiner.refine(phrase, dictation, greedy, accept, target);
+    refiner.refine(phrase, second, greedy, accept, target);
     // Let the refinement reach whisper.cpp, then a final (the next phrase) takes the worker.
     await new Promise((r) => setTimeout(r, 150));
     const finalStarted = Date.now();
@@ -124,7 +126,7 @@ describe('PhraseRefiner with the real worker and model', { skip: !process.env.CI
     const target = new RecordingTarget();
     const refiner = refinerWith(client, reports);
     const aborted = (await client.stats())!.jobsAborted;
-    refiner.refine(phrase, dictation, greedy, accept, target);
+    refiner.refine(phrase, second, greedy, accept, target);
     await new Promise((r) => setTimeout(r, 150));
     const preview = await client.transcribe(phrase, { ...dictation, priority: 'preview' });
     assert.equal(preview.cancelled, false);
@@ -137,7 +139,7 @@ describe('PhraseRefiner with the real worker and model', { skip: !process.env.CI
     const reports: RefinementReport[] = [];
     const target = new RecordingTarget();
     const refiner = refinerWith(client, reports);
-    refiner.refine(phrase, dictation, greedy, accept, target);
+    refiner.refine(phrase, second, greedy, accept, target);
     target.edited = true;
     await refiner.settle(60_000);
     assert.deepEqual(target.applied, []);
@@ -151,9 +153,9 @@ describe('PhraseRefiner with the real worker and model', { skip: !process.env.CI
     const older = new RecordingTarget();
     const newer = new RecordingTarget();
     const refiner = refinerWith(client, reports);
-    refiner.refine(phrase, dictation, greedy, accept, older);
+    refiner.refine(phrase, second, greedy, accept, older);
     await new Promise((r) => setTimeout(r, 100));
-    refiner.refine(phrase, dictation, greedy, accept, newer);
+    refiner.refine(phrase, second, greedy, accept, newer);
     await refiner.settle(60_000);
     assert.deepEqual(older.applied, [], 'the older phrase is left as it was');
     assert.equal(older.closed, 1);
@@ -165,7 +167,7 @@ describe('PhraseRefiner with the real worker and model', { skip: !process.env.CI
     const reports: RefinementReport[] = [];
     const target = new RecordingTarget();
     const refiner = refinerWith(client, reports);
-    refiner.refine(phrase, dictation, greedy, accept, target);
+    refiner.refine(phrase, second, greedy, accept, target);
     const started = Date.now();
     await refiner.settle(50);
     assert.ok(Date.now() - started < 1000, 'settle returned at its bound (plus the abort)');

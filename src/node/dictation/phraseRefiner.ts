@@ -1,6 +1,7 @@
 // Refinement: a second pass over audio whose text is already in the editor. Dictation inserts each phrase's text the
-// moment the pause ends; what is worth reading again is decided by the caller (today: the parts of a monologue cut at
-// the length limit, joined, DictationController). The audio is transcribed again at the worker's lowest priority
+// moment the pause ends; what is read again, and how (its options: the beam size), is decided by the caller (today:
+// each phrase with beam search, and the parts of a monologue cut at the length limit joined, greedily;
+// DictationController). The audio is transcribed again at the worker's lowest priority
 // ('refine': every final goes first and aborts it). If the new text differs, the target puts it in place, only if
 // nothing else changed the document meanwhile (the target checks) and as part of the last phrase's own undo step.
 // One refinement at a time: phrases stay in order, so a newer phrase's insertion drops the older refinement.
@@ -34,8 +35,6 @@ export interface RefinementReport {
 
 export interface PhraseRefinerOptions {
   transcriber: Transcriber;
-  /** Beam size of the second pass (dictation uses 1: greedy was the more accurate on the joined monologues). */
-  beamSize: number;
   onOutcome?(report: RefinementReport): void;
 }
 
@@ -67,7 +66,7 @@ export class PhraseRefiner {
 
   /**
    * Text `firstText` has just been inserted, its last undo step left open: transcribe `samples` again with `options`
-   * (the prompt its first pass had) and the refiner's beam size. A pending older refinement is dropped.
+   * (the prompt its first pass had, the second pass's beam size). A pending older refinement is dropped.
    */
   refine(samples: Float32Array, options: TranscribeOptions, firstText: string, acceptText: (text: string) => string | undefined, target: RefinementTarget): void {
     this.supersede('a newer phrase was inserted');
@@ -115,7 +114,7 @@ export class PhraseRefiner {
     let report: RefinementReport = { outcome: 'dropped', reason: 'the worker kept being taken by newer phrases', firstText, elapsedMs: 0 };
     try {
       for (let attempt = 0; attempt < MAX_ATTEMPTS && !signal.aborted; attempt++) {
-        const result = await this.options.transcriber.transcribe(samples, { ...options, beamSize: this.options.beamSize, priority: 'refine' }, undefined, signal);
+        const result = await this.options.transcriber.transcribe(samples, { ...options, priority: 'refine' }, undefined, signal);
         if (signal.aborted) break;
         // Aborted in the worker by a final: send it again, behind that final.
         if (result.cancelled) continue;
