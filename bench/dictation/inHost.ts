@@ -17,7 +17,7 @@ const play = (wav: string) =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function run(): Promise<void> {
-  const clips = JSON.parse(process.env.DICTATION_BENCH_CLIPS ?? '[]') as { name: string; wav: string }[];
+  const clips = JSON.parse(process.env.DICTATION_BENCH_CLIPS ?? '[]') as { name: string; wav: string; play?: string }[];
   const config = vscode.workspace.getConfiguration('offlineDictation');
   await config.update('modelPath', process.env.DICTATION_BENCH_MODEL, vscode.ConfigurationTarget.Global);
   await config.update('recorder.program', 'sox', vscode.ConfigurationTarget.Global);
@@ -41,13 +41,13 @@ export async function run(): Promise<void> {
   /** Per take, per clip: refinements applied, agreeing with the first text, and dropped. */
   const refinements: Record<string, { applied: number; same: number; dropped: number }>[] = [];
   /** Dictates one clip into a fresh editor and keeps its final text and refinement outcomes. */
-  const dictateClip = async (clip: { name: string; wav: string }, into: { texts: Record<string, string>; refinements: Record<string, { applied: number; same: number; dropped: number }> }) => {
+  const dictateClip = async (clip: { name: string; wav: string; play?: string }, into: { texts: Record<string, string>; refinements: Record<string, { applied: number; same: number; dropped: number }> }) => {
     const document = await vscode.workspace.openTextDocument({ content: '' });
     await vscode.window.showTextDocument(document);
     current = clip.name;
     await vscode.commands.executeCommand('offlineDictation.start');
     await sleep(300);
-    await play(clip.wav);
+    await play(clip.play ?? clip.wav);
     // The person stops talking and waits: phrases end by pause detection, as in real use.
     await sleep(3000);
     // Stop resolves once the last phrase's refinement has landed or been dropped (bounded); wait for it again in

@@ -6,6 +6,9 @@
 // transcription-time ratio) and on each whole clip (its word error rate). Results: bench/results/dictation.{json,md,svg}.
 // DICTATION_BENCH_MODEL (a model file) measures another model; DICTATION_BENCH_NAME names its result files, so a
 // candidate's run (e.g. dictation-base-q8_0) does not replace tiny.en's figures of the real-time issue.
+// DICTATION_BENCH_PLAYBACK=48k plays each clip as SoX resampled it to the virtual sink's 48 kHz (very high quality):
+// by default paplay plays the 16-kHz file and PulseAudio's default resampler, keeping about 88 % of the band, makes
+// the 48 kHz, which costs whisper.cpp itself words (bench/results/wer-sensitivity.md); a real microphone has no such stage.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,12 +40,20 @@ const work = mkdtempSync(join(tmpdir(), 'bench-dictation-'));
 const out = join(work, 'phrases.json');
 const phraseDir = join(work, 'phrases');
 mkdirSync(phraseDir);
+const playback = process.env.DICTATION_BENCH_PLAYBACK ?? '16k';
+if (playback !== '16k' && playback !== '48k') throw new Error(`DICTATION_BENCH_PLAYBACK must be 16k or 48k, not ${playback}`);
+const played = clips.map((clip) => {
+  if (playback === '16k') return clip;
+  const play = join(work, `${clip.name}.48k.wav`);
+  execFileSync('sox', [clip.wav, '-c', '2', play, 'rate', '-v', '48000']);
+  return { ...clip, play };
+});
 const micEnv = startVirtualMic();
 if (!micEnv) throw new Error('bench:dictation needs PulseAudio for the virtual microphone');
 try {
   execFileSync(process.execPath, [join(root, 'test/host/code-test-host.js'), join(root, 'test/fixtures/workspace'),
     `--extensionDevelopmentPath=${root}`, `--extensionTestsPath=${join(root, 'dist/bench/dictationInHost.js')}`, `--user-data-dir=${join(work, 'ud')}`],
-  { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...micEnv, DICTATION_BENCH_OUT: out, DICTATION_BENCH_MODEL: model, DICTATION_BENCH_CLIPS: JSON.stringify(clips), DICTATION_BENCH_PHRASES: phraseDir, DICTATION_BENCH_TAKES: String(takesWanted) } });
+  { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...micEnv, DICTATION_BENCH_OUT: out, DICTATION_BENCH_MODEL: model, DICTATION_BENCH_CLIPS: JSON.stringify(played), DICTATION_BENCH_PHRASES: phraseDir, DICTATION_BENCH_TAKES: String(takesWanted) } });
 } finally {
   stopVirtualMic();
 }
@@ -137,6 +148,7 @@ const summary = {
   model: basename(model),
   addonVariant: variant,
   threads,
+  playback,
   pauseMs: inHost.pauseMs,
   livePreview: inHost.livePreview,
   takes,
@@ -199,7 +211,7 @@ const table = perClip.map((r) => `| ${r.clip} | ${(r.audioMs / 1000).toFixed(1)}
 writeFileSync(join(root, `bench/results/${resultName}.md`), `# Dictation latency (${summary.date.slice(0, 10)})
 
 ${summary.machine}; model ${summary.model}; ${summary.addonVariant} build; ${summary.threads} threads; greedy decoding; live preview \`${summary.livePreview}\`.
-The ${clips.length} public clips played in real time into the virtual microphone while the extension dictates in a real VS Code,
+The ${clips.length} public clips played in real time into the virtual microphone${playback === '48k' ? ' (each resampled to 48 kHz by SoX first, DICTATION_BENCH_PLAYBACK=48k)' : ''} while the extension dictates in a real VS Code,
 ${takes} take${takes === 1 ? '' : 's'} of each; the figures pool all takes (one take's WER varies by about ±2 words: by take ${summary.werExtensionByTake.join(' / ')} %, ratio ${summary.transcribeToCliRatioByTake.join(' / ')}).
 
 | | value |
