@@ -490,9 +490,11 @@ export class DictationController implements vscode.Disposable {
       // A monologue's parts are held only while a second pass may run and where text can be found again (the editor).
       const joinable = !!this.refiner && !!result.options && !!last.delivered.replace;
       const { startSample, endSample, endedBy } = result.phrase;
-      const span = joinable ? this.cutChain.add({ samples: own, startSample, endSample, endedBy, info: { phrase: info, result } }) : undefined;
+      const part: ChainPart<ChainInfo> = { samples: own, startSample, endSample, endedBy, info: { phrase: info, result } };
+      const span = joinable ? this.cutChain.add(part) : undefined;
       if (!joinable) this.cutChain.reset();
-      const alone = refining && !span && endedBy !== 'length' ? [{ samples: own, startSample, endSample, endedBy, info: { phrase: info, result } }] : undefined;
+      // Not part of a monologue: the phrase alone is read again (a part the speaker went on from waits for the join).
+      const alone = refining && joinable && !span && endedBy !== 'length' ? [part] : undefined;
       if (refining && (span ?? alone)) this.startJoin(span ?? alone!);
       else if (refining) await last.delivered.closeUndo?.();
     } else {
