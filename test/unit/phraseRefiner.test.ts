@@ -16,6 +16,7 @@ import { fixtureModelPath } from '../../src/node/model/fixtureModel';
 import { addonCandidates } from '../../src/node/whisper/addonVariant';
 import { WhisperClient } from '../../src/node/whisper/client';
 import { LocalTranscriber } from '../../src/node/whisper/localTranscriber';
+import type { Transcriber } from '../../src/node/transcription/transcriber';
 import type { TranscribeOptions } from '../../src/node/whisper/protocol';
 
 const root = resolve(__dirname, '../..');
@@ -175,4 +176,32 @@ describe('PhraseRefiner with the real worker and model', { skip: !process.env.CI
     assert.equal(target.closed, 1);
     assert.match(reports[0].reason ?? '', /not ready/);
   });
+});
+
+describe('PhraseRefiner keeps the first text when the second reading lost or repeated words', () => {
+  /** A transcriber that answers `text` (the real worker's path is tested above; this is the check on its answer). */
+  const answering = (text: string): Transcriber => ({
+    transcribe: async () => ({ segments: [], text, elapsedMs: 1, cancelled: false }),
+  } as unknown as Transcriber);
+  const firstText = 'This is the acoustic corpus I am talking pretty fast here there is nothing going on we are just saying some words';
+
+  for (const [label, second, applied] of [
+    ['a text that lost most of the words ("And the", as a live take of p09 came back once)', 'And the', false],
+    ['a text that says it all twice over', `${firstText} ${firstText} ${firstText}`, false],
+    ['a text that differs by a few words', firstText.replace('I am', "I'm").replace('there is', "there's"), true],
+  ] as const) {
+    it(label, async () => {
+      const reports: RefinementReport[] = [];
+      const target = new RecordingTarget();
+      const refiner = new PhraseRefiner({ transcriber: answering(second), onOutcome: (r) => reports.push(r) });
+      refiner.refine(new Float32Array(16000), dictation, firstText, (text) => text, target);
+      await refiner.settle(5_000);
+      assert.equal(target.applied.length, applied ? 1 : 0, JSON.stringify(reports));
+      assert.equal(reports[0]?.outcome, applied ? 'applied' : 'dropped');
+      if (!applied) {
+        assert.match(reports[0].reason ?? '', /lost or repeated words/);
+        assert.equal(target.closed, 1, 'the undo step is closed');
+      }
+    });
+  }
 });

@@ -121,6 +121,8 @@ export class PhraseRefiner {
         const refined = acceptText(result.text);
         if (!refined) {
           report = { ...report, reason: 'the second pass heard no speech' };
+        } else if (!plausibleLength(refined, firstText)) {
+          report = { ...report, refinedText: refined, reason: 'the second pass lost or repeated words' };
         } else if (sameWords(refined, firstText)) {
           report = { ...report, outcome: 'same', refinedText: refined, reason: undefined };
         } else if (this.current !== pending) {
@@ -144,6 +146,18 @@ export class PhraseRefiner {
 }
 
 /** The same text, whatever the surrounding blanks (nothing to replace). */
+/**
+ * A second reading differs from the first by a few words. One with less than half or more than twice the words has
+ * lost the speech or looped (a live take of the joined monologue p09 came back as "And the" for 53 words): the first
+ * text stays. Phrases of a few words may differ more.
+ */
+function plausibleLength(refined: string, firstText: string): boolean {
+  const count = (text: string) => text.split(/\s+/).filter(Boolean).length;
+  const first = count(firstText);
+  const second = count(refined);
+  return first < 4 || (second * 2 >= first && second <= first * 2);
+}
+
 function sameWords(a: string, b: string): boolean {
   return a.trim() === b.trim();
 }
