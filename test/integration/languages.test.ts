@@ -70,8 +70,9 @@ suite('Languages and translation in the real VS Code', function () {
     console.log(`translated: "${text}"`);
     // Through the live microphone base hears the first noun differently from take to take ("conference", "cover");
     // the sentence's English frame is stable, and untranslated it would read "la conferencia ha sido bloqueada".
-    // (The key words themselves are checked on the file path in test/unit/multilingualModel.test.ts.)
-    assert.match(text, /\bhas been (blocked|locked)\b/i);
+    // (The key words themselves are checked on the file path in test/unit/multilingualModel.test.ts.) The second pass
+    // (beam 3, offlineDictation.refine) may write the frame in the past tense: "The conference was blocked."
+    assert.match(text, /\b(has been|was) (blocked|locked)\b/i);
     assert.doesNotMatch(text, /\b(ha sido|bloquead|conferencia)/i);
     assert.equal(dictation.controller.detectedLanguage, 'es');
     assert.match(dictation.statusBar.tooltip, /Spanish \(es\), detected, translated to English/);
