@@ -143,7 +143,11 @@ describe('Offline Dictation in a real VS Code (packaged .vsix)', () => {
     await workbench.page.keyboard.press('Control+End');
     await workbench.page.keyboard.press('Control+Z');
     const undone = await workbench.waitForEditor((s: string) => s !== afterStatusBar);
-    assert.equal(undone.trimEnd(), afterFirstSentence.trimEnd(), 'one undo removed the last phrase only');
+    // The first phrase's second pass (offlineDictation.refine) may have mended its words after afterFirstSentence was
+    // read, so the first phrase is recognised by where it ends, and the last one by its words.
+    assert.match(undone.trimEnd(), /degree\W*$/i, `one undo removed the last phrase only, the first stays: ${JSON.stringify(undone.slice(afterForward.length))}`);
+    assert.doesNotMatch(undone.slice(afterForward.length), /wizard|vanished|curtain/i, 'the last phrase is gone');
+    assert.ok(undone.length < afterStatusBar.length && undone.length >= afterFirstSentence.trimEnd().length - 20, 'only the last phrase went');
     assert.ok(undone.startsWith(afterJfk.trimEnd().slice(0, 40)), 'earlier dictation is untouched');
     await workbench.screenshot('6-final');
   });
