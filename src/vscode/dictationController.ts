@@ -49,7 +49,7 @@ export interface DictationSessionStats {
   recorderRestarts: number;
   /** Milliseconds of audio those restarts missed (heard as silence). */
   recorderGapMs: number;
-  /** Monologues whose parts were replaced by their joined text, joined passes that agreed, and those dropped. */
+  /** Second passes (a phrase alone, or a monologue's parts joined) whose text replaced the first, that agreed, and those dropped. */
   refinementsApplied: number;
   refinementsSame: number;
   refinementsDropped: number;
@@ -350,7 +350,7 @@ export class DictationController implements vscode.Disposable {
     return () => ({ language: language.language, translate: this.models.translateFor(modelPath), threads: this.config.threads, beamSize: 1, audioContext: 'fit', timestamps: false, initialPrompt: this.vocabularyPrompt() });
   }
 
-  /** 'auto': with the local worker only (a team server would be sent the monologue's audio a second time). */
+  /** 'auto': with the local worker only (a team server would be sent each phrase's audio a second time). */
   private newRefiner(setting: 'auto' | 'off', transcriber: Transcriber, remote: string | undefined, counts: Record<RefinementReport['outcome'], number>): PhraseRefiner | undefined {
     if (setting === 'off' || remote) return undefined;
     return new PhraseRefiner({
