@@ -495,7 +495,7 @@ export class DictationController implements vscode.Disposable {
       if (!joinable) this.cutChain.reset();
       // Not part of a monologue: the phrase alone is read again (a part the speaker went on from waits for the join).
       const alone = refining && joinable && !span && endedBy !== 'length' ? [part] : undefined;
-      if (refining && (span ?? alone)) this.startJoin(span ?? alone!);
+      if (refining && (span ?? alone)) this.startSecondPass(span ?? alone!);
       else if (refining) await last.delivered.closeUndo?.();
     } else {
       this.cutChain.reset();
@@ -510,7 +510,7 @@ export class DictationController implements vscode.Disposable {
    * all the parts, joining the last part's undo step, if nothing changed the document since they went in (the
    * editor target checks).
    */
-  private startJoin(span: readonly ChainPart<ChainInfo>[]): void {
+  private startSecondPass(span: readonly ChainPart<ChainInfo>[]): void {
     const last = span[span.length - 1].info;
     const delivered = last.phrase.delivered;
     const refiner = this.refiner;
