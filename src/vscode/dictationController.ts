@@ -1,7 +1,7 @@
 // The dictation feature: start / stop / toggle / cancel, the "dictating" context key, the status bar state, and
 // the path from a transcribed phrase to the editor (spoken commands, formatting, insertion, history).
 import * as vscode from 'vscode';
-import { DictationSession, PartialText, PhraseResult, type RecorderRestart } from '../node/dictation/dictationSession';
+import { DictationSession, PartialText, PhraseResult, type NotSpeech, type RecorderRestart } from '../node/dictation/dictationSession';
 import type { DictationPipeline } from '../node/dictation/pipeline';
 import type { InsertionPiece } from '../core/text/insertionFormat';
 import { Recorder, RecorderError, resolveRecorder } from '../node/audio/recorder';
@@ -25,7 +25,7 @@ import type { TargetKind } from '../core/targets/targetChoice';
 import { languageLabel } from '../core/model/languages';
 import { LanguageKeeper } from '../node/transcription/languageKeeper';
 import { trackLeak } from '../core/leaks/leakTracker';
-import { PhraseRefiner, type RefinementReport } from '../node/dictation/phraseRefiner';
+import { PhraseRefiner, type AcceptText, type RefinementReport } from '../node/dictation/phraseRefiner';
 import { CutPhraseChain, type ChainPart } from '../core/audio/cutPhraseChain';
 import type { Transcriber } from '../node/transcription/transcriber';
 
@@ -175,6 +175,11 @@ export class DictationController implements vscode.Disposable {
     if (high) this.session?.relieveMemoryPressure();
   }
 
+  /** Phrases since activation whose transcript was judged not to be speech (bench:nonspeech reads it). */
+  phrasesNotSpeech = 0;
+  /** The last few of them, newest last (bounded: dictation may run for days). */
+  readonly recentNotSpeech: NotSpeech[] = [];
+
   /** The current dictation's counters (tests and the memory report read them). */
   get sessionStats(): DictationSessionStats | undefined {
     const s = this.session;
@@ -302,7 +307,7 @@ export class DictationController implements vscode.Disposable {
       transcriber,
       transcribeOptions,
       createPhraseSource: (emit) => this.pipeline.createPhraseSource(this.config.settings.pauseMs, emit),
-      acceptText: (text, phrase) => this.pipeline.acceptText(text, phrase, language.language),
+      acceptText: (text, phrase, confidence) => this.pipeline.acceptText(text, phrase, language.language, confidence),
       onRecorderStarted: (r) => this.registerRecorder(r),
       // A preview is the phrase so far, sent again twice a second: not worth a server round trip per refresh.
       preview: this.previewPaused || remote ? 'off' : settings.livePreview,
@@ -314,6 +319,7 @@ export class DictationController implements vscode.Disposable {
       listener: trackLeak('disposable', {
         onCaptureFile: (path, reason) => this.log.info(`Recording to ${path} (${reason}).`),
         onRecorderRestarted: (restart) => this.onRecorderRestarted(restart),
+        onNotSpeech: (heard) => this.onNotSpeech(heard),
         onAudio: (samples) => zeros.push(samples),
         onPartialText: (partial) => {
           if (this.preview.show(partial.text)) this.previewEmitter.fire({ ...partial, shownAt: Date.now() });
@@ -522,7 +528,7 @@ export class DictationController implements vscode.Disposable {
     const speechMs = span.reduce((n, p) => n + p.info.result.phrase.speechMs, 0);
     const speechDbfs = Math.max(...span.map((p) => p.info.result.phrase.speechDbfs));
     const language = this.language?.language;
-    const accept = (text: string) => this.pipeline.acceptText(text, { samples, speechMs, speechDbfs, endMs: last.result.phrase.endMs }, language);
+    const accept: AcceptText = (text, confidence) => this.pipeline.acceptText(text, { samples, speechMs, speechDbfs, endMs: last.result.phrase.endMs }, language, confidence);
     const firstText = span.map((p) => p.info.phrase.text).join(' ');
     const earlier = span.slice(0, -1).map((p) => p.info.phrase.delivered);
     refiner.refine(samples, { ...options, beamSize: span.length > 1 ? JOIN_BEAM_SIZE : PHRASE_BEAM_SIZE }, firstText, accept, {
@@ -564,6 +570,14 @@ export class DictationController implements vscode.Disposable {
    * person to do); a line in the log and a few seconds' note in the status bar say why a moment of speech may be
    * missing.
    */
+  private onNotSpeech(heard: NotSpeech): void {
+    this.phrasesNotSpeech++;
+    this.recentNotSpeech.push(heard);
+    if (this.recentNotSpeech.length > 20) this.recentNotSpeech.shift();
+    const sure = heard.confidence ? `, mean word probability ${heard.confidence.meanTokenP.toFixed(2)}` : '';
+    this.log.info(`Not inserted: Whisper heard "${heard.text.slice(0, 80)}" in ${heard.speechMs} ms of sound${sure}, not speech.`);
+  }
+
   private onRecorderRestarted(restart: RecorderRestart): void {
     this.log.warn(`${restart.error.message} Restarted the recorder (pid ${restart.pid}; restart ${restart.restarts} of this dictation); dictation goes on, speech during the restart was not recorded.${restart.error.detail ? ` Recorder output: ${restart.error.detail}` : ''}`);
     this.statusBar.flash(vscode.l10n.t('Microphone recorder restarted'));

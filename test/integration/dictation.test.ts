@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { wordErrorRate } from '../../src/core/text/wer';
 import { encodePcm16Wav } from '../../src/core/audio/wav';
 import { api, clip, dictateFromVirtualMicrophone, evalDir, fixtureModel, freshEditor, play, setSetting, waitFor } from './support';
-import { colouredNoise, keyboardClicks, roomNoise } from '../support/nonSpeech';
+import { colouredNoise, desktopSounds, keyboardClicks, roomNoise } from '../support/nonSpeech';
 import { concat } from '../support/signals';
 import { isAlive } from '../support/processes';
 
@@ -71,16 +71,20 @@ suite('Dictation through the virtual microphone', function () {
     assert.equal(editor.document.getText(), '');
   });
 
-  test('room noise, steady noise and typing make no text (the microphone is live: not the zeros warning)', async () => {
+  test('room noise, steady noise, typing and desktop alerts make no text (the microphone is live: not the zeros warning)', async () => {
     const dictation = await api();
     const editor = await freshEditor('');
     const historyBefore = dictation.history.list().length;
     const scratch = mkdtempSync(join(tmpdir(), 'nonspeech-'));
     try {
       // 26 s of what a room sounds like between words: real rooms' noise from the public clips, a fan-like pink noise
-      // that starts suddenly, then someone typing.
+      // that starts suddenly, then someone typing; then the desktop's alerts that Whisper heard as "you" or
+      // "Thank you." (bench/results/nonspeech.md), each followed by a second of room.
+      const alerts = desktopSounds().filter((s) => /(suspend-error|phone-outgoing-calling|phone-incoming-call|complete|message-new-instant)$/.test(s.name));
+      assert.equal(alerts.length, 5, 'the desktop sounds are installed (sound-theme-freedesktop)');
       const wav = join(scratch, 'room.wav');
-      writeFileSync(wav, encodePcm16Wav(concat(roomNoise(evalDir, 10), colouredNoise('pink', 8, -28, 3), keyboardClicks(8, -12, 5)), 16000));
+      const room = roomNoise(evalDir, 10);
+      writeFileSync(wav, encodePcm16Wav(concat(room, colouredNoise('pink', 8, -28, 3), keyboardClicks(8, -12, 5), ...alerts.flatMap((a) => [a.samples, room.subarray(0, 16000)])), 16000));
       await vscode.commands.executeCommand('offlineDictation.start');
       await play(wav);
       await new Promise((r) => setTimeout(r, 1500));

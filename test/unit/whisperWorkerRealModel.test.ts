@@ -1,6 +1,7 @@
 // The Whisper worker with the project's own addon build and the real tiny.en weights: the two things that build
 // and the worker's environment add to smart-whisper — decoding that stops after one 30-s window (max_windows, a
-// patch in scripts/build-addon.mjs) and a worker whose memory returns to the OS after every transcription.
+// patch in scripts/build-addon.mjs) and a worker whose memory returns to the OS after every transcription — and the
+// token probabilities that tell Whisper's guesses at a chime from words.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -11,6 +12,8 @@ import { addonCandidates } from '../../src/node/whisper/addonVariant';
 import { WhisperClient } from '../../src/node/whisper/client';
 import type { TranscribeOptions } from '../../src/node/whisper/protocol';
 import { concat } from '../support/signals';
+import { desktopSounds } from '../support/nonSpeech';
+import { acceptTranscript } from '../../src/core/text/transcriptFilter';
 
 const root = resolve(__dirname, '../..');
 const evalDir = resolve(root, '../shared/eval/public');
@@ -61,5 +64,25 @@ describe('the Whisper worker with the real model and the project addon', { skip:
     assert.ok(growth < 15, `worker RSS after each call: ${rssAfter.map((mb) => mb.toFixed(0)).join(', ')} MB`);
     // At most the audio of the call just finished and of the one before (backing stores are freed just after a collection).
     assert.ok(Math.max(...buffersAfter) < 8, `worker array buffers after each call: ${buffersAfter.map((mb) => mb.toFixed(1)).join(', ')} MB`);
+  });
+
+  it("reports how sure Whisper was: a desktop alert's 'you' is dropped, a spoken word and a sentence are kept", async () => {
+    const sounds = desktopSounds();
+    // sound-theme-freedesktop comes with scripts/setup.sh; without it this test proves nothing.
+    assert.ok(sounds.length > 10, 'the desktop sounds are installed (sound-theme-freedesktop)');
+    const heard: string[] = [];
+    for (const name of ['suspend-error', 'phone-outgoing-calling', 'complete']) {
+      const sound = sounds.find((s) => s.name === `desktop sound ${name}`)!;
+      const result = await client.transcribe(sound.samples, { ...options, audioContext: 'fit' });
+      heard.push(`${name}: "${result.text}" ${JSON.stringify(result.confidence)}`);
+      // Whisper writes something for the tone; the filter drops it, loud and long as the tone is.
+      assert.equal(acceptTranscript(result.text, { speechMs: 1200, speechDbfs: -17 }, result.confidence), undefined, heard.join('; '));
+    }
+    const spoken = [await readWavAs16kMono('/usr/share/asterisk/sounds/en/hello.wav'), await readWavAs16kMono(join(evalDir, 'p07_pocketsphinx_goforward.wav'))];
+    for (const [pcm, expected] of [[spoken[0], /hello/i], [spoken[1], /go forward/i]] as const) {
+      const result = await client.transcribe(pcm, { ...options, audioContext: 'fit' });
+      assert.ok(result.confidence && result.confidence.meanTokenP > 0.3, `"${result.text}" ${JSON.stringify(result.confidence)}`);
+      assert.match(acceptTranscript(result.text, { speechMs: 700, speechDbfs: -22 }, result.confidence) ?? '', expected);
+    }
   });
 });

@@ -1,5 +1,6 @@
 // Whisper, given silence or noise, invents text: "Thank you.", "[BLANK_AUDIO]", "(music)", "you". This decides
 // whether a transcript is real speech, and cleans what it keeps.
+import type { TranscriptConfidence } from '../transcription/tokenConfidence';
 
 /** Non-speech annotations: [BLANK_AUDIO], (silence), [Music], *laughs*, ♪ ... ♪ */
 const ANNOTATION = /\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|♪[^♪]*♪?/g;
@@ -35,19 +36,39 @@ const MAX_SPEECH_MS_PER_WORD = 400;
 const MAX_SPEECH_MS_SLACK = 800;
 
 /**
- * Returns the text to use, or undefined when the transcript is not speech: empty after cleaning, only
- * punctuation, or a known hallucination that came from little or quiet audio, or from far more sound than its
- * words take. A known phrase ("thank you") that was clearly spoken — loud enough, and as long as saying it takes —
- * is kept.
+ * Whisper was guessing at every word: on tones, chimes and noise it wrote "you" with a mean token probability of
+ * 0.04–0.21 (bench/results/nonspeech.md); on real speech — the public clips and 170 recorded prompts (Asterisk's
+ * English sounds), single words such as "Your." included — the mean was never below 0.27.
  */
-export function acceptTranscript(text: string, evidence: PhraseEvidence): string | undefined {
+const MIN_MEAN_TOKEN_P = 0.2;
+/**
+ * A sentence has context to be sure by: the real ones of three words or more had a mean of at least 0.54, while
+ * three chimes in a row became "I'm not going to be able to do it." at 0.27 and a ringing phone "I'm not a fan of
+ * the game." at 0.15.
+ */
+const MIN_SENTENCE_MEAN_TOKEN_P = 0.4;
+const SENTENCE_WORDS = 3;
+/** A known phrase needs every word heard: "Thank you." from a ringing phone had a word at 0.03. */
+const MIN_KNOWN_PHRASE_TOKEN_P = 0.1;
+
+/**
+ * Returns the text to use, or undefined when the transcript is not speech: empty after cleaning, only
+ * punctuation, words Whisper itself barely believed (`confidence`, when the engine reports it), or a known
+ * hallucination that came from little or quiet audio, from far more sound than its words take, or with a word Whisper
+ * doubted. A known phrase ("thank you") that was clearly spoken — loud enough, as long as saying it takes, and heard
+ * with confidence — is kept.
+ */
+export function acceptTranscript(text: string, evidence: PhraseEvidence, confidence?: TranscriptConfidence): string | undefined {
   const cleaned = cleanTranscript(text);
   const words = normalise(cleaned);
   if (!words) return undefined;
+  const wordCount = words.split(' ').length;
+  if (confidence && confidence.meanTokenP < (wordCount >= SENTENCE_WORDS ? MIN_SENTENCE_MEAN_TOKEN_P : MIN_MEAN_TOKEN_P)) return undefined;
   if (HALLUCINATIONS.has(words)) {
     const clearlySpoken = evidence.speechMs >= 600 && evidence.speechDbfs > -45;
-    const fitsItsWords = evidence.speechMs <= MAX_SPEECH_MS_SLACK + MAX_SPEECH_MS_PER_WORD * words.split(' ').length;
-    if (!clearlySpoken || !fitsItsWords) return undefined;
+    const fitsItsWords = evidence.speechMs <= MAX_SPEECH_MS_SLACK + MAX_SPEECH_MS_PER_WORD * wordCount;
+    const heard = !confidence || confidence.minTokenP >= MIN_KNOWN_PHRASE_TOKEN_P;
+    if (!clearlySpoken || !fitsItsWords || !heard) return undefined;
   }
   // Repetition loops ("the the the the ...") are a decoding failure on noise.
   const tokens = words.split(' ');

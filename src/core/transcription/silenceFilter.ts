@@ -29,12 +29,13 @@ export function speechEvidence(pcm: Float32Array, fromMs: number, toMs: number, 
 
 /**
  * Keeps the segments that are speech, cleaned of annotations; times relative to `pcm`. Text a segment shares
- * with Whisper's silence vocabulary survives only when its audio was clearly spoken.
+ * with Whisper's silence vocabulary survives only when its audio was clearly spoken, and no segment survives whose
+ * words Whisper barely believed (its `confidence`, when known).
  */
 export function dropSilenceHallucinations(segments: readonly TimedSegment[], pcm: Float32Array, sampleRate = 16000): TimedSegment[] {
   const kept: TimedSegment[] = [];
   for (const segment of segments) {
-    const text = acceptTranscript(segment.text, speechEvidence(pcm, segment.startMs, segment.endMs, sampleRate));
+    const text = acceptTranscript(segment.text, speechEvidence(pcm, segment.startMs, segment.endMs, sampleRate), segment.confidence);
     if (text !== undefined) kept.push({ startMs: segment.startMs, endMs: segment.endMs, text });
   }
   return kept;

@@ -58,6 +58,6 @@ export function tightenToSpeech(segments: readonly TimedSegment[], pcm: Float32A
     if (runs.length > 1 && (head.to - head.from + 1) * frameMs < 400 && (head.from - first) * frameMs <= 200) runs.shift();
     const startMs = Math.max(segment.startMs, runs[0].from * frameMs - lead);
     const endMs = Math.min(segment.endMs, (runs[runs.length - 1].to + 1) * frameMs + trail);
-    return endMs > startMs ? { startMs, endMs, text: segment.text } : segment;
+    return endMs > startMs ? { ...segment, startMs, endMs } : segment;
   });
 }

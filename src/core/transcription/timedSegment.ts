@@ -1,10 +1,14 @@
 // A piece of transcript with its place in the audio file: milliseconds from the start of the file (not of a chunk,
 // not of the selected range), so every output format can print it as is.
 
+import type { TranscriptConfidence } from './tokenConfidence';
+
 export interface TimedSegment {
   readonly startMs: number;
   readonly endMs: number;
   readonly text: string;
+  /** How sure Whisper was of the words, when the engine said (only until the silence filter has judged them). */
+  readonly confidence?: TranscriptConfidence;
 }
 
 /** Moves segments by `offsetMs` (chunk-relative → absolute). */

@@ -17,6 +17,7 @@ import { PhraseSpill } from './phraseSpill';
 import { PhraseQueue, type WaitingPhrase } from './phraseQueue';
 import { FileCapture } from './fileCapture';
 import type { PhraseEnd } from '../../core/vad/phraseSegmenter';
+import type { TranscriptConfidence } from '../../core/transcription/tokenConfidence';
 import { composePrompt } from '../../core/vocabulary/vocabularyPrompt';
 import { trackLeak } from '../../core/leaks/leakTracker';
 import { RestartBudget, type RestartBudgetOptions } from '../../core/audio/restartBudget';
@@ -89,6 +90,14 @@ export interface DictationSessionListener {
   onCaptureFile?(path: string, reason: string): void;
   /** The recorder died mid-dictation and a new one was started in its place; the dictation goes on. */
   onRecorderRestarted?(restart: RecorderRestart): void;
+  /** Whisper wrote text for a phrase that the filter judged not to be speech (a chime's "you"); nothing was inserted. */
+  onNotSpeech?(heard: NotSpeech): void;
+}
+
+export interface NotSpeech {
+  text: string;
+  speechMs: number;
+  confidence?: TranscriptConfidence;
 }
 
 export interface RecorderRestart {
@@ -110,7 +119,7 @@ export interface DictationSessionOptions {
   /** Builds the segmenter; it calls `emit` for every finished phrase. */
   createPhraseSource(emit: (phrase: Phrase) => void): PhraseSource;
   /** Decides whether a transcript is real speech (drops Whisper's silence hallucinations). */
-  acceptText(text: string, phrase: Phrase): string | undefined;
+  acceptText(text: string, phrase: Phrase, confidence?: TranscriptConfidence): string | undefined;
   listener: DictationSessionListener;
   onRecorderStarted?(recorder: Recorder): void;
   /**
@@ -424,7 +433,7 @@ export class DictationSession {
       if (result.cancelled) return;
       if (result.elapsedMs >= (this.options.pauseMs ?? 700)) this.previewsPausedUntil = Date.now() + PREVIEW_REST_FACTOR * result.elapsedMs;
       // A phrase that ended (or paused) meanwhile has its own text coming; a stale preview must not flash up.
-      const text = this.options.acceptText(result.text, { samples: audio, endMs: 0, speechMs: 0, speechDbfs: -Infinity });
+      const text = this.options.acceptText(result.text, { samples: audio, endMs: 0, speechMs: 0, speechDbfs: -Infinity }, result.confidence);
       if (text && !job.signal.aborted && !this.stopped && source.speechStartSample === onset) {
         this.options.listener.onPartialText?.({ text, speechStartedAt });
       }
@@ -665,8 +674,11 @@ export class DictationSession {
       if (speculative) this.speculativeHits++;
       else result = await this.options.transcriber.transcribe(phrase.samples, options);
       if (this.cancelled || !result || result.cancelled) return;
-      const text = this.options.acceptText(result.text, phrase);
-      if (!text) return;
+      const text = this.options.acceptText(result.text, phrase, result.confidence);
+      if (!text) {
+        if (result.text.trim()) this.options.listener.onNotSpeech?.({ text: result.text.trim(), speechMs: phrase.speechMs, confidence: result.confidence });
+        return;
+      }
       this.previousText = text;
       await this.options.listener.onPhraseText({
         text, phrase, latencyMs: Date.now() - speechEnded, speechEndedAt: speechEnded, transcribeMs: result.elapsedMs, speculative, fallback: result.fallback, options,

@@ -8,6 +8,10 @@
 // No vscode here: the target is an interface.
 import type { Transcriber } from '../transcription/transcriber';
 import type { TranscribeOptions } from '../whisper/protocol';
+import type { TranscriptConfidence } from '../../core/transcription/tokenConfidence';
+
+/** The first pass's filter (drops hallucinated non-speech, core/text/transcriptFilter); undefined: not speech. */
+export type AcceptText = (text: string, confidence?: TranscriptConfidence) => string | undefined;
 
 /** Where the phrase was inserted, as the refinement needs it. */
 export interface RefinementTarget {
@@ -68,7 +72,7 @@ export class PhraseRefiner {
    * Text `firstText` has just been inserted, its last undo step left open: transcribe `samples` again with `options`
    * (the prompt its first pass had, the second pass's beam size). A pending older refinement is dropped.
    */
-  refine(samples: Float32Array, options: TranscribeOptions, firstText: string, acceptText: (text: string) => string | undefined, target: RefinementTarget): void {
+  refine(samples: Float32Array, options: TranscribeOptions, firstText: string, acceptText: AcceptText, target: RefinementTarget): void {
     this.supersede('a newer phrase was inserted');
     const pending: Pending = { job: new AbortController(), done: Promise.resolve() };
     this.current = pending;
@@ -108,7 +112,7 @@ export class PhraseRefiner {
   }
 
   /** `acceptText`: the first pass's filter (drops hallucinated non-speech); undefined drops the refinement. */
-  private async run(pending: Pending, samples: Float32Array, options: TranscribeOptions, firstText: string, acceptText: (text: string) => string | undefined, target: RefinementTarget): Promise<void> {
+  private async run(pending: Pending, samples: Float32Array, options: TranscribeOptions, firstText: string, acceptText: AcceptText, target: RefinementTarget): Promise<void> {
     const started = Date.now();
     const signal = pending.job.signal;
     let report: RefinementReport = { outcome: 'dropped', reason: 'the worker kept being taken by newer phrases', firstText, elapsedMs: 0 };
@@ -118,7 +122,7 @@ export class PhraseRefiner {
         if (signal.aborted) break;
         // Aborted in the worker by a final: send it again, behind that final.
         if (result.cancelled) continue;
-        const refined = acceptText(result.text);
+        const refined = acceptText(result.text, result.confidence);
         if (!refined) {
           report = { ...report, reason: 'the second pass heard no speech' };
         } else if (!plausibleLength(refined, firstText)) {

@@ -359,7 +359,7 @@ class LongFileRun {
    */
   private toRecord(bounds: ChunkBounds, raw: readonly TranscriptSegment[], pcm: Float32Array, inputStart: number): ChunkRecord {
     const lengthMs = (bounds.endSample - inputStart) / SAMPLES_PER_MS;
-    const relative = raw.map((s) => ({ startMs: Math.max(0, Math.min(s.fromMs, lengthMs)), endMs: Math.max(0, Math.min(s.toMs, lengthMs)), text: s.text }));
+    const relative = raw.map((s) => ({ startMs: Math.max(0, Math.min(s.fromMs, lengthMs)), endMs: Math.max(0, Math.min(s.toMs, lengthMs)), text: s.text, confidence: s.confidence }));
     const endSample = this.followDecoder ? this.decodedEnd(bounds, relative, inputStart) : bounds.endSample;
     const spoken = dropSilenceHallucinations(tightenToSpeech(relative, pcm, WHISPER_SAMPLE_RATE), pcm, WHISPER_SAMPLE_RATE);
     const own = dropEchoes(dropOverlapSegments(spoken, (bounds.startSample - inputStart) / SAMPLES_PER_MS));

@@ -9,7 +9,7 @@ export interface NativeSegment {
   to: number;
   text: string;
   /** With format 'detail': the segment's tokens (special ones included). */
-  tokens?: ReadonlyArray<{ id: number; p: number }>;
+  tokens?: ReadonlyArray<{ id: number; p: number; text: string }>;
   /** With format 'detail': the language of the run (detected when the job asked for 'auto'). */
   lang?: string;
 }

@@ -3,6 +3,7 @@
 // Errors cross the boundary as codes, never as thrown objects, because structured clone drops Error subclasses.
 import { CodedError } from '../../core/codedError';
 import type { WindowGuard } from '../../core/transcription/encoderWindow';
+import type { TranscriptConfidence } from '../../core/transcription/tokenConfidence';
 
 /** Decoding options the client may set per transcription; the worker fills in dictation-tuned defaults. */
 export interface TranscribeOptions {
@@ -50,6 +51,8 @@ export interface TranscriptSegment {
   fromMs: number;
   toMs: number;
   text: string;
+  /** How sure Whisper was of the segment's words, when the engine reports token probabilities. */
+  confidence?: TranscriptConfidence;
 }
 
 export interface WorkerStats {
@@ -94,6 +97,8 @@ export interface TranscribeResult {
   fallback?: WindowGuard;
   /** The language whisper.cpp detected, when asked for 'auto' and it produced text. */
   language?: string;
+  /** How sure Whisper was of the text's words, when the engine reports token probabilities. */
+  confidence?: TranscriptConfidence;
 }
 
 /** The result of a job that was withdrawn or aborted before it produced text. */

@@ -4,6 +4,7 @@
 // freed (nor the worker ended) while a transcription is in flight. It also owns the encoder window: a job may ask
 // for a window fitted to its audio, and the engine checks the transcript and transcribes again with the full window
 // when a guard trips; and it keeps live previews out of the way of every other job.
+import { transcriptConfidence } from '../../core/transcription/tokenConfidence';
 import { DEFAULT_WINDOW_PADDING_FRAMES, fittedAudioContext, tokenCap, windowGuardTrip, type WindowGuard } from '../../core/transcription/encoderWindow';
 import type { NativeSegment, NativeTranscribeParams, NativeWhisperModel, WhisperBinding } from './binding';
 import { validateModelFile, ModelFileError } from './modelValidation';
@@ -258,9 +259,9 @@ export class WhisperWorkerEngine {
     const params: Partial<NativeTranscribeParams> = {
       ...dictationParams(job.options, audioContext),
       max_tokens: maxTokens,
-      // 'detail' carries each segment's tokens (the token-cap guard counts them) and the language of the run (what
-      // whisper.cpp detected for 'auto').
-      format: maxTokens > 0 || job.options.language === 'auto' ? 'detail' : 'simple',
+      // 'detail' carries each segment's tokens (the token-cap guard counts them, their probabilities say how sure
+      // Whisper was) and the language of the run (what whisper.cpp detected for 'auto').
+      format: 'detail',
       abort_id: job.abortId,
     };
     return new Promise((resolve, reject) => {
@@ -322,9 +323,14 @@ function joinText(segments: readonly NativeSegment[]): string {
   return segments.map((s) => s.text).join('').trim();
 }
 
-function toResult(segments: readonly NativeSegment[], options: TranscribeOptions): Pick<TranscribeResult, 'segments' | 'text' | 'language'> {
+function toResult(segments: readonly NativeSegment[], options: TranscribeOptions): Pick<TranscribeResult, 'segments' | 'text' | 'language' | 'confidence'> {
   const text = joinText(segments);
   // Only a detection that produced text is worth keeping: on silence whisper.cpp still names a language.
   const language = options.language === 'auto' && text ? segments.find((s) => s.lang)?.lang : undefined;
-  return { segments: segments.map((s) => ({ fromMs: s.from, toMs: s.to, text: s.text })), text, ...(language ? { language } : {}) };
+  const confidence = transcriptConfidence(segments.flatMap((s) => s.tokens ?? []));
+  const timed = segments.map((s) => {
+    const own = transcriptConfidence(s.tokens ?? []);
+    return { fromMs: s.from, toMs: s.to, text: s.text, ...(own ? { confidence: own } : {}) };
+  });
+  return { segments: timed, text, ...(language ? { language } : {}), ...(confidence ? { confidence } : {}) };
 }
