@@ -38,6 +38,10 @@ export async function run(): Promise<void> {
   api.controller.onDidShowPreview((p) => previews.push({ clip: current, take, speechStartedAt: p.speechStartedAt, shownAt: p.shownAt, text: p.text }));
   /** Per take, per clip: the text in the editor once dictation stopped. */
   const texts: Record<string, string>[] = [];
+  /** Per clip, all takes: phrases Whisper wrote text for that the filter judged not to be speech. */
+  const notSpeech: Record<string, number> = {};
+  /** Per clip, the last take's: what Whisper wrote for them, and its mean token probability. */
+  const notSpeechText: Record<string, string> = {};
   /** Per take, per clip: refinements applied, agreeing with the first text, and dropped. */
   const refinements: Record<string, { applied: number; same: number; dropped: number }>[] = [];
   /** Dictates one clip into a fresh editor and keeps its final text and refinement outcomes. */
@@ -45,6 +49,7 @@ export async function run(): Promise<void> {
     const document = await vscode.workspace.openTextDocument({ content: '' });
     await vscode.window.showTextDocument(document);
     current = clip.name;
+    const notSpeechBefore = api.controller.phrasesNotSpeech;
     await vscode.commands.executeCommand('offlineDictation.start');
     await sleep(300);
     await play(clip.play ?? clip.wav);
@@ -57,6 +62,9 @@ export async function run(): Promise<void> {
     into.texts[clip.name] = document.getText();
     const refined = api.controller.refinementStats;
     into.refinements[clip.name] = { applied: refined?.applied ?? 0, same: refined?.same ?? 0, dropped: refined?.dropped ?? 0 };
+    const heard = api.controller.phrasesNotSpeech - notSpeechBefore;
+    notSpeech[clip.name] = (notSpeech[clip.name] ?? 0) + heard;
+    if (heard > 0) notSpeechText[clip.name] = api.controller.recentNotSpeech.slice(-heard).map((h) => `${h.text} (p ${h.confidence?.meanTokenP.toFixed(2) ?? '?'})`).join(' / ');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   };
   for (take = 1; take <= takes; take++) {
@@ -70,7 +78,7 @@ export async function run(): Promise<void> {
   writeFileSync(process.env.DICTATION_BENCH_OUT!, JSON.stringify({
     threads: await threads(), pauseMs: settings.get<number>('pauseMs', 700), livePreview: settings.get<string>('livePreview', 'auto'),
     refine: settings.get<string>('refine', 'auto'),
-    takes, worker: stats, phrases, previews, texts, refinements,
+    takes, worker: stats, phrases, previews, texts, refinements, notSpeech, notSpeechText,
   }, null, 2));
 }
 

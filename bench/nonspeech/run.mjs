@@ -43,7 +43,9 @@ const inHost = JSON.parse(readFileSync(out, 'utf8'));
 rmSync(work, { recursive: true, force: true });
 
 const words = (text) => (text.match(/[\p{L}\p{N}]+/gu) ?? []).length;
-const sources = clips.map((c) => ({ source: c.name, seconds: +c.seconds.toFixed(1), wordsInserted: words(inHost.texts[c.name] ?? ''), text: inHost.texts[c.name] ?? '' }));
+// inHost.texts is one record per take (this bench dictates each source once).
+const texts = inHost.texts[0] ?? {};
+const sources = clips.map((c) => ({ source: c.name, seconds: +c.seconds.toFixed(1), wordsInserted: words(texts[c.name] ?? ''), text: texts[c.name] ?? '', phrasesNotSpeech: inHost.notSpeech?.[c.name] ?? 0, heardAsNotSpeech: inHost.notSpeechText?.[c.name] ?? '' }));
 const minutes = +(clips.reduce((n, c) => n + c.seconds, 0) / 60).toFixed(2);
 const wordsInserted = sources.reduce((n, s) => n + s.wordsInserted, 0);
 const summary = {
@@ -52,21 +54,24 @@ const summary = {
   minutes,
   wordsInserted,
   wordsPerMinute: +(wordsInserted / minutes).toFixed(2),
-  phrasesTranscribed: inHost.phrases.length,
+  phrasesInserted: inHost.phrases.length,
+  phrasesNotSpeech: sources.reduce((n, s) => n + s.phrasesNotSpeech, 0),
   sourcesWithWords: sources.filter((s) => s.wordsInserted > 0).map((s) => s.source),
 };
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/nonspeech.json'), JSON.stringify({ ...summary, sources }, null, 2) + '\n');
-const rows = sources.map((s) => `| ${s.source} | ${s.seconds} | ${s.wordsInserted} | ${s.text ? `"${s.text.replace(/\|/g, '\\|').replace(/\n/g, ' ')}"` : ''} |`).join('\n');
+const rows = sources.map((s) => `| ${s.source} | ${s.seconds} | ${s.wordsInserted} | ${s.text ? `"${s.text.replace(/\|/g, '\\|').replace(/\n/g, ' ')}"` : ''} | ${s.phrasesNotSpeech}${s.heardAsNotSpeech ? `: ${s.heardAsNotSpeech.replace(/\|/g, '\\|')}` : ''} |`).join('\n');
 writeFileSync(join(root, 'bench/results/nonspeech.md'), `# Non-speech into the real microphone path (${summary.date})
 
 \`npm run bench:nonspeech\`: ${minutes} minutes of non-speech played in real time into the virtual microphone while the
 extension dictates into an editor in a real VS Code (${summary.model}, the default settings). Target: no word inserted.
 
-**${wordsInserted} words inserted in ${minutes} minutes** (${summary.wordsPerMinute} per minute); ${summary.phrasesTranscribed} would-be phrases reached Whisper.
+**${wordsInserted} words inserted in ${minutes} minutes** (${summary.wordsPerMinute} per minute). ${summary.phrasesNotSpeech} would-be
+phrases reached Whisper, which wrote text for them, and were judged not to be speech (the log says what Whisper heard
+and how sure it was); ${summary.phrasesInserted} reached the editor.
 
-| source | seconds | words inserted | text |
-|---|---|---|---|
+| source | seconds | words inserted | text | phrases judged not speech: what Whisper wrote (mean token probability) |
+|---|---|---|---|---|
 ${rows}
 
 Machine: ${summary.machine}.
