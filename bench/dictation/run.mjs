@@ -6,9 +6,11 @@
 // transcription-time ratio) and on each whole clip (its word error rate). Results: bench/results/dictation.{json,md,svg}.
 // DICTATION_BENCH_MODEL (a model file) measures another model; DICTATION_BENCH_NAME names its result files, so a
 // candidate's run (e.g. dictation-base-q8_0) does not replace tiny.en's figures of the real-time issue.
-// DICTATION_BENCH_PLAYBACK=48k plays each clip as SoX resampled it to the virtual sink's 48 kHz (very high quality):
-// by default paplay plays the 16-kHz file and PulseAudio's default resampler, keeping about 88 % of the band, makes
-// the 48 kHz, which costs whisper.cpp itself words (bench/results/wer-sensitivity.md); a real microphone has no such stage.
+// Each clip is played as SoX resampled it to the virtual sink's 48 kHz (very high quality), as a microphone delivers
+// its audio: the recorder's way down to 16 kHz is then the only resampling, as on a real machine.
+// DICTATION_BENCH_PLAYBACK=16k plays the 16-kHz file and lets PulseAudio's default resampler make the 48 kHz (the
+// figures before 2026-12-04): it keeps about 88 % of the band, a stage no microphone has, which costs whisper.cpp
+// itself 4 words of 328 (bench/results/wer-sensitivity.md).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +42,7 @@ const work = mkdtempSync(join(tmpdir(), 'bench-dictation-'));
 const out = join(work, 'phrases.json');
 const phraseDir = join(work, 'phrases');
 mkdirSync(phraseDir);
-const playback = process.env.DICTATION_BENCH_PLAYBACK ?? '16k';
+const playback = process.env.DICTATION_BENCH_PLAYBACK ?? '48k';
 if (playback !== '16k' && playback !== '48k') throw new Error(`DICTATION_BENCH_PLAYBACK must be 16k or 48k, not ${playback}`);
 const played = clips.map((clip) => {
   if (playback === '16k') return clip;
