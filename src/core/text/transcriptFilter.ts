@@ -62,7 +62,8 @@ export function acceptTranscript(text: string, evidence: PhraseEvidence, confide
   const cleaned = cleanTranscript(text);
   const words = normalise(cleaned);
   if (!words) return undefined;
-  const wordCount = words.split(' ').length;
+  const tokens = words.split(' ');
+  const wordCount = tokens.length;
   if (confidence && confidence.meanTokenP < (wordCount >= SENTENCE_WORDS ? MIN_SENTENCE_MEAN_TOKEN_P : MIN_MEAN_TOKEN_P)) return undefined;
   if (HALLUCINATIONS.has(words)) {
     const clearlySpoken = evidence.speechMs >= 600 && evidence.speechDbfs > -45;
@@ -71,7 +72,6 @@ export function acceptTranscript(text: string, evidence: PhraseEvidence, confide
     if (!clearlySpoken || !fitsItsWords || !heard) return undefined;
   }
   // Repetition loops ("the the the the ...") are a decoding failure on noise.
-  const tokens = words.split(' ');
-  if (tokens.length >= 8 && new Set(tokens).size <= 2) return undefined;
+  if (wordCount >= 8 && new Set(tokens).size <= 2) return undefined;
   return cleaned;
 }
