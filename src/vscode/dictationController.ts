@@ -565,11 +565,7 @@ export class DictationController implements vscode.Disposable {
     return built.vocabulary;
   }
 
-  /**
-   * The recorder died and the session started a new one: dictation goes on, so no notification (nothing for the
-   * person to do); a line in the log and a few seconds' note in the status bar say why a moment of speech may be
-   * missing.
-   */
+  /** Whisper wrote text for a phrase the filter judged not to be speech: counted, and logged with how sure it was. */
   private onNotSpeech(heard: NotSpeech): void {
     this.phrasesNotSpeech++;
     this.recentNotSpeech.push(heard);
@@ -578,6 +574,11 @@ export class DictationController implements vscode.Disposable {
     this.log.info(`Not inserted: Whisper heard "${heard.text.slice(0, 80)}" in ${heard.speechMs} ms of sound${sure}, not speech.`);
   }
 
+  /**
+   * The recorder died and the session started a new one: dictation goes on, so no notification (nothing for the
+   * person to do); a line in the log and a few seconds' note in the status bar say why a moment of speech may be
+   * missing.
+   */
   private onRecorderRestarted(restart: RecorderRestart): void {
     this.log.warn(`${restart.error.message} Restarted the recorder (pid ${restart.pid}; restart ${restart.restarts} of this dictation); dictation goes on, speech during the restart was not recorded.${restart.error.detail ? ` Recorder output: ${restart.error.detail}` : ''}`);
     this.statusBar.flash(vscode.l10n.t('Microphone recorder restarted'));
