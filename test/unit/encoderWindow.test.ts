@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  DEFAULT_WINDOW_GUARD_LIMITS, fittedAudioContext, longestRepeat, tokenCap, windowGuardTrip,
+  DEFAULT_WINDOW_GUARD_LIMITS, fittedAudioContext, longestRepeat, paddingFrames, tokenCap, windowGuardTrip,
 } from '../../src/core/transcription/encoderWindow';
 import { wordErrorRate } from '../../src/core/text/wer';
 import { fixtureModelPath } from '../../src/node/model/fixtureModel';
@@ -28,6 +28,25 @@ describe('fittedAudioContext', () => {
     assert.equal(fittedAudioContext(0, 0), 64, 'never an empty window');
     assert.equal(fittedAudioContext(seconds(27), 128), 0);
     assert.equal(fittedAudioContext(seconds(60), 128), 0);
+  });
+
+  it('pads by default with 256 frames, less for a long phrase (the window at least 448 frames), never under 128', () => {
+    // Short phrases as before: 2 s = 100 frames + 256 → 384; 3.8 s = 190 + 256 → 448.
+    assert.equal(fittedAudioContext(seconds(2.0)), 384);
+    assert.equal(fittedAudioContext(seconds(3.8)), 448);
+    assert.equal(paddingFrames(100), 256);
+    // Between 3.84 and 6.4 s the window stays at 448 frames: the padding shrinks as the phrase grows.
+    assert.equal(paddingFrames(250), 198);
+    assert.equal(fittedAudioContext(seconds(5.0)), 448);
+    assert.equal(fittedAudioContext(seconds(6.4)), 448);
+    // Long phrases: 128 frames. 8.8 s: 440 + 128 → 576 (with 256 it was 704); 27 s is still the full window.
+    assert.equal(paddingFrames(440), 128);
+    assert.equal(fittedAudioContext(seconds(8.8)), 576);
+    assert.equal(fittedAudioContext(seconds(18.0)), 1088);
+    assert.equal(fittedAudioContext(seconds(27)), 0);
+    // A fixed padding stays fixed (the benchmark's configurations).
+    assert.equal(fittedAudioContext(seconds(8.8), 256), 704);
+    assert.equal(fittedAudioContext(seconds(8.8), { minFrames: 64, maxFrames: 512, minWindowFrames: 0 }), 512);
   });
 });
 

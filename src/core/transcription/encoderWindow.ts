@@ -2,7 +2,8 @@
 // (about 1.6 s of a 1.8-s transcription on a 2-core laptop with tiny.en). whisper.cpp's `audio_ctx` shrinks the
 // window to the frames the audio needs, but a window that ends where the speech ends makes Whisper loop and repeat
 // (the model was trained on 30-s windows), the more so without timestamps (as dictation decodes): padded by ~5 s it
-// is nearly as accurate as the full window at a third of the time (bench/results/encoder-window.md). What a shortened window still gets wrong, the guards below notice, and the
+// is nearly as accurate as the full window at a third of the time, and a long phrase needs less padding than a short
+// one (bench/results/encoder-window.md). What a shortened window still gets wrong, the guards below notice, and the
 // caller transcribes again with the full window.
 
 export const SAMPLE_RATE = 16000;
@@ -13,19 +14,35 @@ export const FULL_WINDOW_FRAMES = 1500;
 /** Window sizes are rounded up to this (whisper.cpp's own examples do; the matrix kernels like it). */
 const FRAME_QUANTUM = 64;
 /**
- * Frames of padding after the audio (256 = 5.1 s), chosen on the public clips (bench/results/encoder-window.md):
- * with 128 or less, tiny.en looped on a fifth of the phrases and the guards sent them back to the full window; with
- * 256 it looped on none and made fewer errors; more padding only cost time.
+ * Frames of padding after the audio: at most 256 (5.1 s), at least 128 (2.6 s), and between the two as much as brings
+ * the window to 448 frames (9 s). Chosen by measurement (bench/results/encoder-window.md): on the public clips' phrases,
+ * 192 frames or less made tiny.en loop on short phrases (windows of 320 frames or less; the guards sent them back to
+ * the full window) and 256 looped on none; on the 101 phrases longer than 3.8 s of 12 public clips and 87 of
+ * Asterisk's English prompts, the taper made as few word errors as the full window (80; 256 frames: 82) in 261 ms
+ * per phrase instead of 313.
  */
-export const DEFAULT_WINDOW_PADDING_FRAMES = 256;
+export interface WindowPadding {
+  minFrames: number;
+  maxFrames: number;
+  /** The window the padding tops up to, between minFrames and maxFrames of it. */
+  minWindowFrames: number;
+}
+
+export const DEFAULT_WINDOW_PADDING: WindowPadding = { minFrames: 128, maxFrames: 256, minWindowFrames: 448 };
+
+/** The padding after `audioFrames` of audio (a fixed number of frames, or the tapered default). */
+export function paddingFrames(audioFrames: number, padding: number | WindowPadding = DEFAULT_WINDOW_PADDING): number {
+  if (typeof padding === 'number') return Math.max(0, padding);
+  return Math.min(padding.maxFrames, Math.max(padding.minFrames, padding.minWindowFrames - audioFrames));
+}
 
 /**
- * The encoder window (`audio_ctx`) for `sampleCount` samples of 16-kHz audio plus `paddingFrames`, rounded up to a
+ * The encoder window (`audio_ctx`) for `sampleCount` samples of 16-kHz audio plus its padding, rounded up to a
  * multiple of 64 frames; 0 (whisper.cpp's "full window") once that reaches 30 s.
  */
-export function fittedAudioContext(sampleCount: number, paddingFrames = DEFAULT_WINDOW_PADDING_FRAMES, sampleRate = SAMPLE_RATE): number {
-  const frames = (sampleCount / sampleRate) * FRAMES_PER_SECOND + Math.max(0, paddingFrames);
-  const rounded = Math.ceil(frames / FRAME_QUANTUM) * FRAME_QUANTUM;
+export function fittedAudioContext(sampleCount: number, padding: number | WindowPadding = DEFAULT_WINDOW_PADDING, sampleRate = SAMPLE_RATE): number {
+  const audioFrames = (sampleCount / sampleRate) * FRAMES_PER_SECOND;
+  const rounded = Math.ceil((audioFrames + paddingFrames(audioFrames, padding)) / FRAME_QUANTUM) * FRAME_QUANTUM;
   return rounded >= FULL_WINDOW_FRAMES ? 0 : Math.max(FRAME_QUANTUM, rounded);
 }
 

@@ -22,7 +22,7 @@ export interface TranscribeOptions {
    * `audio_ctx` (0 = the full 30-s window), unguarded.
    */
   audioContext: number | 'fit';
-  /** Padding frames for 'fit' (default DEFAULT_WINDOW_PADDING_FRAMES); the encoder-window benchmark tries others. */
+  /** Fixed padding frames for 'fit' (default: DEFAULT_WINDOW_PADDING's taper); the encoder-window benchmark tries others. */
   windowPaddingFrames?: number;
   /** For 'fit': check the transcript and fall back to the full window (default true); off only to measure. */
   windowGuards?: boolean;

@@ -5,7 +5,7 @@
 // for a window fitted to its audio, and the engine checks the transcript and transcribes again with the full window
 // when a guard trips; and it keeps live previews out of the way of every other job.
 import { transcriptConfidence } from '../../core/transcription/tokenConfidence';
-import { DEFAULT_WINDOW_PADDING_FRAMES, fittedAudioContext, tokenCap, windowGuardTrip, type WindowGuard } from '../../core/transcription/encoderWindow';
+import { DEFAULT_WINDOW_PADDING, fittedAudioContext, tokenCap, windowGuardTrip, type WindowGuard } from '../../core/transcription/encoderWindow';
 import type { NativeSegment, NativeTranscribeParams, NativeWhisperModel, WhisperBinding } from './binding';
 import { validateModelFile, ModelFileError } from './modelValidation';
 import { cancelledResult, type TranscribeOptions, type TranscribeResult, type WorkerErrorCode, type WorkerReply, type WorkerRequest, type WorkerResultMap, type WorkerStats } from './protocol';
@@ -235,7 +235,7 @@ export class WhisperWorkerEngine {
   private async transcribe(job: QueuedJob): Promise<TranscribeResult> {
     const started = Date.now();
     const fit = job.options.audioContext === 'fit';
-    const window = fit ? fittedAudioContext(job.pcm.length, job.options.windowPaddingFrames ?? DEFAULT_WINDOW_PADDING_FRAMES) : job.options.audioContext as number;
+    const window = fit ? fittedAudioContext(job.pcm.length, job.options.windowPaddingFrames ?? DEFAULT_WINDOW_PADDING) : job.options.audioContext as number;
     const guarded = fit && window > 0 && job.options.windowGuards !== false;
     if (fit && window > 0) this.fittedWindowJobs++;
     const first = await this.runNative(job, window, guarded ? tokenCap(job.pcm.length) : 0);
