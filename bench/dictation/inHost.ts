@@ -1,7 +1,9 @@
 // Runs inside a real VS Code extension host (started by bench/dictation/run.mjs): dictates each clip played in
 // real time into the virtual microphone and records, per phrase, the delay from the end of speech to the text
-// being in the editor, and every live preview shown; each phrase's audio is written to a WAV for whisper.cpp's CLI.
-import { spawn } from 'node:child_process';
+// being in the editor, and every live preview shown; each phrase's audio is written to a WAV for whisper.cpp's CLI,
+// which transcribes it right after the clip's dictation stopped (DICTATION_BENCH_CLI): the reference is timed within a
+// minute of the extension, on a machine whose speed drifts by half over a quarter of an hour.
+import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -16,6 +18,16 @@ const play = (wav: string) =>
   });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** whisper.cpp's CLI on a phrase WAV: its own time less the model load (from its timings), and its text. */
+const runCli = (cli: string, args: string[], wav: string) =>
+  new Promise<{ ms: number; text: string }>((resolve, reject) => {
+    execFile(cli, [...args, '-nt', '-f', wav], { encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`whisper-cli failed on ${wav}: ${stderr}`));
+      const timing = (name: string) => Number(new RegExp(`${name} time =\\s*([\\d.]+) ms`).exec(stderr)?.[1]);
+      resolve({ ms: timing('total') - timing('load'), text: stdout.split('\n').map((l) => l.trim()).filter(Boolean).join(' ') });
+    });
+  });
+
 export async function run(): Promise<void> {
   const clips = JSON.parse(process.env.DICTATION_BENCH_CLIPS ?? '[]') as { name: string; wav: string; play?: string }[];
   const config = vscode.workspace.getConfiguration('offlineDictation');
@@ -26,7 +38,10 @@ export async function run(): Promise<void> {
   // Live takes differ (each hears the clip at another offset of the audio path's blocks, and greedy decoding with
   // them): every clip is dictated `takes` times and the figures pooled.
   const takes = Math.max(1, Number(process.env.DICTATION_BENCH_TAKES ?? 1));
-  const phrases: { clip: string; take: number; latencyMs: number; transcribeMs: number; audioMs: number; text: string; speculative: boolean; fallback?: string; endedBy?: string; wav: string }[] = [];
+  const phrases: { clip: string; take: number; latencyMs: number; transcribeMs: number; audioMs: number; text: string; speculative: boolean; fallback?: string; endedBy?: string; wav: string; cliMs?: number[]; cliText?: string }[] = [];
+  const cli = process.env.DICTATION_BENCH_CLI;
+  const cliArgs = JSON.parse(process.env.DICTATION_BENCH_CLI_ARGS ?? '[]') as string[];
+  const cliRuns = Number(process.env.DICTATION_BENCH_RUNS ?? 3);
   const previews: { clip: string; take: number; speechStartedAt: number; shownAt: number; text: string }[] = [];
   let current = '';
   let take = 1;
@@ -66,6 +81,15 @@ export async function run(): Promise<void> {
     notSpeech[clip.name] = (notSpeech[clip.name] ?? 0) + heard;
     if (heard > 0) notSpeechText[clip.name] = api.controller.recentNotSpeech.slice(-heard).map((h) => `${h.text} (p ${h.confidence?.meanTokenP.toFixed(2) ?? '?'})`).join(' / ');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    // The reference, now that the dictation has stopped: whisper.cpp's CLI on each of this clip's phrases.
+    if (cli) {
+      for (const phrase of phrases.filter((p) => p.clip === clip.name && p.take === take)) {
+        const runs = [];
+        for (let i = 0; i < cliRuns; i++) runs.push(await runCli(cli, cliArgs, phrase.wav));
+        phrase.cliMs = runs.map((r) => r.ms);
+        phrase.cliText = runs[0].text;
+      }
+    }
   };
   for (take = 1; take <= takes; take++) {
     const into = { texts: {}, refinements: {} };

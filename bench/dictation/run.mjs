@@ -4,6 +4,10 @@
 // being in the editor, and when its first live preview showed. Side by side: whisper.cpp's own CLI, built from the
 // same sources with the same flags, same model and threads, on each phrase's audio with the full 30-s window (the
 // transcription-time ratio) and on each whole clip (its word error rate). Results: bench/results/dictation.{json,md,svg}.
+// The CLI times each phrase right after its clip's dictation stopped (VS Code idle, the recorder stopped): this
+// machine's speed drifts (the CLI's full window took 855 ms, then 1414 ms twenty minutes later, on the same phrase),
+// so a reference timed at the end of the run measured another machine. It times every phrase again after the run too
+// (`transcribeToCliRatioAfterRun`), to show how far that drift goes.
 // DICTATION_BENCH_MODEL (a model file) measures another model; DICTATION_BENCH_NAME names its result files, so a
 // candidate's run (e.g. dictation-base-q8_0) does not replace tiny.en's figures of the real-time issue.
 // Each clip is played as SoX resampled it to the virtual sink's 48 kHz (very high quality), as a microphone delivers
@@ -50,19 +54,22 @@ const played = clips.map((clip) => {
   execFileSync('sox', [clip.wav, '-c', '2', play, 'rate', '-v', '48000']);
   return { ...clip, play };
 });
+const threadsWanted = Math.max(1, Math.min(8, (await import('node:os')).availableParallelism()));
+// The extension's threads (setting `threads` 0: one per core, at most 8), the same flags for every CLI run.
+const cliArgs = ['-m', model, '-t', String(threadsWanted), '-bs', '1', '-bo', '1', '-nf', '-l', 'en'];
 const micEnv = startVirtualMic();
 if (!micEnv) throw new Error('bench:dictation needs PulseAudio for the virtual microphone');
 try {
   execFileSync(process.execPath, [join(root, 'test/host/code-test-host.js'), join(root, 'test/fixtures/workspace'),
     `--extensionDevelopmentPath=${root}`, `--extensionTestsPath=${join(root, 'dist/bench/dictationInHost.js')}`, `--user-data-dir=${join(work, 'ud')}`],
-  { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...micEnv, DICTATION_BENCH_OUT: out, DICTATION_BENCH_MODEL: model, DICTATION_BENCH_CLIPS: JSON.stringify(played), DICTATION_BENCH_PHRASES: phraseDir, DICTATION_BENCH_TAKES: String(takesWanted) } });
+  { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...micEnv, DICTATION_BENCH_OUT: out, DICTATION_BENCH_MODEL: model, DICTATION_BENCH_CLIPS: JSON.stringify(played), DICTATION_BENCH_PHRASES: phraseDir, DICTATION_BENCH_TAKES: String(takesWanted), DICTATION_BENCH_CLI: cli, DICTATION_BENCH_CLI_ARGS: JSON.stringify(cliArgs), DICTATION_BENCH_RUNS: String(runs) } });
 } finally {
   stopVirtualMic();
 }
 const inHost = JSON.parse(readFileSync(out, 'utf8'));
 const takes = inHost.takes ?? 1;
 const threads = inHost.threads;
-const cliArgs = ['-m', model, '-t', String(threads), '-bs', '1', '-bo', '1', '-nf', '-l', 'en'];
+if (threads !== threadsWanted) throw new Error(`the extension ran ${threads} threads, the CLI ${threadsWanted}: set no \`threads\` for the benchmark`);
 
 /** whisper.cpp's CLI on a WAV: wall time, and its own transcription time (total less model load) from its timings. */
 function runCli(wav, extra = []) {
@@ -74,14 +81,15 @@ function runCli(wav, extra = []) {
   return { wallMs, transcribeMs: timing('total') - timing('load'), stdout: r.stdout };
 }
 
-// Every phrase the extension transcribed, through the CLI with the full 30-s window (its default).
+// Every phrase the extension transcribed, through the CLI with the full 30-s window (its default): timed in the
+// host right after the clip (cliMs; its text too: whisper.cpp on the very audio the extension heard, cut where the
+// extension cut it), and again now, at the end of the run.
 const phraseRows = inHost.phrases.map((p) => {
   // Without -np: the CLI prints its timings only then.
-  const cliRuns = Array.from({ length: runs }, () => runCli(p.wav, ['-nt']));
-  const cliMs = cliRuns.map((r) => r.transcribeMs);
-  // Its text of the phrase too: whisper.cpp on the very audio the extension heard, cut where the extension cut it.
-  const cliText = cliRuns[0].stdout.split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
-  return { ...p, wav: basename(p.wav), cliFullWindowMs: Math.round(median(cliMs)), ratio: +(p.transcribeMs / median(cliMs)).toFixed(3), cliText };
+  const afterRunMs = median(Array.from({ length: runs }, () => runCli(p.wav, ['-nt']).transcribeMs));
+  const cliMs = median(p.cliMs);
+  const { cliMs: _runs, ...phrase } = p;
+  return { ...phrase, wav: basename(p.wav), cliFullWindowMs: Math.round(cliMs), ratio: +(p.transcribeMs / cliMs).toFixed(3), cliFullWindowMsAfterRun: Math.round(afterRunMs), ratioAfterRun: +(p.transcribeMs / afterRunMs).toFixed(3) };
 });
 rmSync(work, { recursive: true, force: true });
 
@@ -172,6 +180,8 @@ const summary = {
   transcribeToCliRatio: +median(phraseRows.map((p) => p.ratio)).toFixed(3),
   medianPhraseTranscribeMs: Math.round(median(phraseRows.map((p) => p.transcribeMs))),
   medianPhraseCliFullWindowMs: Math.round(median(phraseRows.map((p) => p.cliFullWindowMs))),
+  transcribeToCliRatioAfterRun: +median(phraseRows.map((p) => p.ratioAfterRun)).toFixed(3),
+  medianPhraseCliFullWindowMsAfterRun: Math.round(median(phraseRows.map((p) => p.cliFullWindowMsAfterRun))),
   werExtension: percent(results.map((r) => r.score)),
   werCli: percent(results.map((r) => r.cliScore)),
   // whisper.cpp's CLI (full window, no prompt) on the phrases as the extension cut and heard them live: what the
@@ -223,7 +233,8 @@ ${takes} take${takes === 1 ? '' : 's'} of each; the figures pool all takes (one 
 | phrases whose text was transcribed during the pause (speculatively) | ${summary.speculativePhrases} of ${summary.phrases} |
 | speech start → first live preview, median over ${summary.phrasesWithPreview} phrases | ${summary.medianFirstPreviewMs} ms |
 | previews shown; median time between two previews of a phrase | ${summary.previewsShown}; ${summary.medianPreviewIntervalMs} ms |
-| transcription time per phrase: extension (fitted window) / whisper.cpp CLI on the same phrase WAV (full window, total less model load), median of per-phrase ratios | ${summary.transcribeToCliRatio} (${summary.medianPhraseTranscribeMs} ms / ${summary.medianPhraseCliFullWindowMs} ms) |
+| transcription time per phrase: extension (fitted window) / whisper.cpp CLI on the same phrase WAV (full window, total less model load, timed right after the clip's dictation), median of per-phrase ratios | ${summary.transcribeToCliRatio} (${summary.medianPhraseTranscribeMs} ms / ${summary.medianPhraseCliFullWindowMs} ms) |
+| the same with the CLI timed again at the end of the run (the machine's speed drifts) | ${summary.transcribeToCliRatioAfterRun} (CLI ${summary.medianPhraseCliFullWindowMsAfterRun} ms) |
 | WER: text in the editor / whisper.cpp CLI on the whole clips (same model, threads, greedy, no fallback) | ${summary.werExtension} % / ${summary.werCli} % |
 | WER of whisper.cpp's CLI on the extension's own phrases (the audio it heard live, cut where it cut; full window, no prompt) | ${summary.werCliOnPhrases} % |
 | refinement (\`${summary.refine}\`: a monologue cut at the 25-s limit transcribed again as one piece once it ends): WER of the text as first inserted; monologues replaced / agreed / dropped | ${summary.werFirstInsert} %; ${summary.refinementsApplied} / ${summary.refinementsSame} / ${summary.refinementsDropped} |
