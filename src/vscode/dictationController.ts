@@ -19,6 +19,7 @@ import { LivePreview } from './livePreview';
 import { ZeroInputDetector } from '../core/vad/phraseSegmenter';
 import { BufferTracker } from '../core/audio/bufferTracker';
 import { RecentPhrases } from '../core/audio/recentPhrases';
+import { DEFAULT_WINDOW_PADDING } from '../core/transcription/encoderWindow';
 import type { TranscribeOptions } from '../node/whisper/protocol';
 import type { Delivered } from './targets/textTarget';
 import type { TargetKind } from '../core/targets/targetChoice';
@@ -87,6 +88,13 @@ const PHRASE_BEAM_SIZE = 3;
  * inserted (same run); with beam 5, offline, 11 against 7 for greedy, and 1.7 s instead of 1.1.
  */
 const JOIN_BEAM_SIZE = 1;
+/**
+ * The second pass reads a phrase with 256 frames of encoder-window padding, not the first pass's taper (less for long
+ * phrases): it runs once the text is in, where time matters less than words, and it was measured with 256
+ * (dictation-refine-beam3-all.md). With the taper, beam 3 read the public clip p04's "ill disposed" as "able to
+ * suppose", which it had read right with 256.
+ */
+const SECOND_PASS_PADDING_FRAMES = DEFAULT_WINDOW_PADDING.maxFrames;
 /**
  * After the dictation stops, the last monologue's joined pass may still land for this long, then it is dropped: the
  * person does not wait for it (the text is there, the status bar is idle at once and they can type or dictate
@@ -531,7 +539,7 @@ export class DictationController implements vscode.Disposable {
     const accept: AcceptText = (text, confidence) => this.pipeline.acceptText(text, { samples, speechMs, speechDbfs, endMs: last.result.phrase.endMs }, language, confidence);
     const firstText = span.map((p) => p.info.phrase.text).join(' ');
     const earlier = span.slice(0, -1).map((p) => p.info.phrase.delivered);
-    refiner.refine(samples, { ...options, beamSize: span.length > 1 ? JOIN_BEAM_SIZE : PHRASE_BEAM_SIZE }, firstText, accept, {
+    refiner.refine(samples, { ...options, beamSize: span.length > 1 ? JOIN_BEAM_SIZE : PHRASE_BEAM_SIZE, windowPaddingFrames: SECOND_PASS_PADDING_FRAMES }, firstText, accept, {
       apply: (text) => this.exclusive(async () => {
         const actions = this.pipeline.spokenActions(text, this.config.settings.spokenCommands, this.spokenVocabulary());
         // Different spoken commands ("scratch that") would change more than these phrases: keep the first text.

@@ -44,6 +44,10 @@ describe('fittedAudioContext', () => {
     assert.equal(fittedAudioContext(seconds(8.8)), 576);
     assert.equal(fittedAudioContext(seconds(18.0)), 1088);
     assert.equal(fittedAudioContext(seconds(27)), 0);
+    // From where 256 frames of padding reach the full window (24.88 s), the taper keeps the full window too.
+    assert.equal(fittedAudioContext(seconds(24.8)), 1408);
+    assert.equal(fittedAudioContext(seconds(24.9)), 0);
+    assert.equal(fittedAudioContext(seconds(24.9), 128), 1408, 'a fixed padding is not snapped');
     // A fixed padding stays fixed (the benchmark's configurations).
     assert.equal(fittedAudioContext(seconds(8.8), 256), 704);
     assert.equal(fittedAudioContext(seconds(8.8), { minFrames: 64, maxFrames: 512, minWindowFrames: 0 }), 512);

@@ -37,8 +37,11 @@ const PHRASE_WORDS = 'unless to be rather cold hearted and rather selfish is to 
 
 /** The dictation's options: greedy, fitted window, no timestamps (DictationController.newTranscribeOptions). */
 const dictation: TranscribeOptions = { language: 'en', threads: 2, beamSize: 1, audioContext: 'fit', timestamps: false };
-/** The second pass over a phrase: the same with beam search 3 (DictationController's PHRASE_BEAM_SIZE). */
-const second: TranscribeOptions = { ...dictation, beamSize: 3 };
+/**
+ * The second pass over a phrase: the same with beam search 3 and 256 frames of window padding (DictationController's
+ * PHRASE_BEAM_SIZE and SECOND_PASS_PADDING_FRAMES).
+ */
+const second: TranscribeOptions = { ...dictation, beamSize: 3, windowPaddingFrames: 256 };
 
 /** The clip cut into phrases as dictation cuts it (700-ms pause), with a second of quiet before it. */
 async function phrasesOf(name: string): Promise<{ samples: Float32Array; speechMs: number; speechDbfs: number; endMs: number }[]> {

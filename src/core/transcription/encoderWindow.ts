@@ -38,10 +38,15 @@ export function paddingFrames(audioFrames: number, padding: number | WindowPaddi
 
 /**
  * The encoder window (`audio_ctx`) for `sampleCount` samples of 16-kHz audio plus its padding, rounded up to a
- * multiple of 64 frames; 0 (whisper.cpp's "full window") once that reaches 30 s.
+ * multiple of 64 frames; 0 (whisper.cpp's "full window") once that reaches 30 s, or with the tapered padding once the
+ * audio and its largest padding would.
  */
 export function fittedAudioContext(sampleCount: number, padding: number | WindowPadding = DEFAULT_WINDOW_PADDING, sampleRate = SAMPLE_RATE): number {
   const audioFrames = (sampleCount / sampleRate) * FRAMES_PER_SECOND;
+  // From ~25 s on the taper would still trim a few percent off the full window; there it keeps the full window, as
+  // 256 frames of padding did: the joined 25.7-s monologue p10 made 2 word errors with it, 7 with 1472 frames
+  // (test/unit/cutPhraseChain.test.ts).
+  if (typeof padding !== 'number' && audioFrames + padding.maxFrames >= FULL_WINDOW_FRAMES) return 0;
   const rounded = Math.ceil((audioFrames + paddingFrames(audioFrames, padding)) / FRAME_QUANTUM) * FRAME_QUANTUM;
   return rounded >= FULL_WINDOW_FRAMES ? 0 : Math.max(FRAME_QUANTUM, rounded);
 }
