@@ -85,8 +85,8 @@ async function main() {
   const rows = [];
   const perPhrase = phrases.map((p) => ({ clip: p.clip, index: p.index, seconds: +(p.samples.length / 16000).toFixed(2), fittedAudioContext: fittedAudioContext(p.samples.length) }));
   // Every phrase goes through every configuration before the next phrase: this machine's speed drifts (the full
-  // window's median went from 0.9 to 1.4 s between two runs an hour apart), and interleaved, the drift falls on all
-  // configurations alike. One worker per flash-attention setting (a model-load option), both loaded throughout.
+  // window's median was 1.4 s in one run and 1.0 s in the next, half an hour later), and interleaved, the drift falls
+  // on all configurations alike. One worker per flash-attention setting (a model-load option), both loaded throughout.
   const clients = new Map();
   const state = configs.map(() => ({ texts: new Map(), times: [], fallbacks: 0, loops: 0, byGuard: {} }));
   try {
