@@ -58,7 +58,15 @@ suite('Leaks: dictations leave nothing behind', function () {
     const cycleMs = (Date.now() - started) / CYCLES;
     // The last recorder's exit and the last phrase's bookkeeping settle.
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const after: LeakReport = await dictation.leaks.collect(mark);
+    let after: LeakReport = await dictation.leaks.collect(mark);
+    // A handle in flight at the moment of the snapshot is not one left behind (a clean-clone CI run once caught one
+    // FSReqPromise, an fs request finishing): what grew is sampled again, and only growth that stays counts. A
+    // handle left per dictation would still be 100 more.
+    const handleSlack = (type: string) => (type === 'Timeout' ? 3 : 0);
+    for (let i = 0; i < 3 && grown(before.handles, after.handles, handleSlack).length > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      after = await dictation.leaks.collect(mark);
+    }
     console.log(`${CYCLES} cycles, ${cycleMs.toFixed(0)} ms each; text in ${withText}, "forward" in ${withWords}`);
     console.log(`retained ${JSON.stringify(after.retained)}; created ${JSON.stringify(before.created)} → ${JSON.stringify(after.created)}`);
     console.log(`handles ${JSON.stringify(before.handles)} → ${JSON.stringify(after.handles)}`);
@@ -78,6 +86,6 @@ suite('Leaks: dictations leave nothing behind', function () {
     assert.ok(!Object.values(after.listeners).some(Number.isNaN), 'vscode.EventEmitter listener counts are readable');
     assert.deepEqual(grown(before.listeners, after.listeners), [], 'no emitter gained listeners');
     // VS Code's own debounce timers come and go (a few either way); a timer left per dictation would add 100.
-    assert.deepEqual(grown(before.handles, after.handles, (type) => (type === 'Timeout' ? 3 : 0)), [], 'no handle type grew');
+    assert.deepEqual(grown(before.handles, after.handles, handleSlack), [], 'no handle type grew');
   });
 });
